@@ -1,0 +1,57 @@
+"""``lotse ask``: understand one message and answer it as a fresh conversation would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import Settings
+from bot.content.models import LANGUAGES
+from bot.engine import ConversationState, Engine, Renderer, Start, Text
+from bot.service import Content
+from bot.understanding import Understander
+
+
+@dataclass
+class Asker:
+    content: Content
+    understander: Understander
+    engine: Engine
+    renderer: Renderer
+
+    @classmethod
+    def create(cls, settings: Settings) -> Asker:
+        content = Content.load(settings.content_root)
+        understander = Understander(content.knowledge)
+        engine = Engine(
+            content.dialogs,
+            content.knowledge,
+            understander,
+            lambda language, message_id: content.catalogs.translator(language).text(message_id),
+            default_region=settings.region,
+        )
+        return cls(content, understander, engine, Renderer(content.knowledge))
+
+    def ask(self, text: str, *, language: str | None = None) -> dict[str, Any]:
+        """The DESIGN.md ``lotse ask --json`` object for one message."""
+        analysis = self.understander.analyse(text, language_hint=language)
+        reply_language = language if language in LANGUAGES else analysis.language
+        state, _ = self.engine.handle(ConversationState(), Start(language=reply_language))
+        state, reply = self.engine.handle(state, Text(text))
+        translator = self.content.catalogs.translator(reply_language)
+        texts = [m.text for m in self.renderer.render(reply, translator) if m.text]
+        return {
+            "language": analysis.language,
+            "intent": analysis.intent,
+            "confidence": round(float(analysis.confidence), 3),
+            "slots": self._public_slots(analysis.slots),
+            "reply": "\n\n".join(texts),
+        }
+
+    def _public_slots(self, slots: dict[str, Any]) -> dict[str, Any]:
+        """Slots as the contract names them: occupation by its German name."""
+        public = dict(slots)
+        occupation = self.content.knowledge.occupations.get(str(public.get("occupation")))
+        if occupation is not None:
+            public["occupation"] = occupation.name.de
+        return public

@@ -1,0 +1,1 @@
+"""Thin channel adapters over the engine: web chat API, terminal (Telegram follows)."""

@@ -1,0 +1,84 @@
+"""The JSON chat API ``POST /api/chat`` (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from bot.engine import Choice, Event, Resume, Start, Text
+from bot.service import Lotse
+
+CHANNEL = "web"
+router = APIRouter()
+
+
+class ChatRequest(BaseModel):
+    session: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    text: str | None = Field(default=None, max_length=4000)
+    choice: str | None = Field(default=None, max_length=128)
+    language: Literal["de", "tr", "ru"] | None = None
+
+
+class OptionOut(BaseModel):
+    id: str
+    label: str
+
+
+class MessageOut(BaseModel):
+    text: str
+    options: list[OptionOut]
+
+
+class ChatResponse(BaseModel):
+    session: str
+    language: str
+    messages: list[MessageOut]
+
+
+def get_lotse(request: Request) -> Lotse:
+    lotse: Lotse = request.app.state.lotse
+    return lotse
+
+
+LotseDep = Annotated[Lotse, Depends(get_lotse)]
+
+
+@router.post("/api/chat")
+async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
+    """Answer one message or button press of a web chat session."""
+    existing = None
+    if body.session:
+        existing = await lotse.current_state(channel=CHANNEL, user_key=body.session)
+    events: list[Event] = []
+    if existing is None:
+        session = secrets.token_urlsafe(18)
+        language = body.language
+        analysis = lotse.understander.analyse(body.text) if body.text else None
+        if language is None and analysis is not None:
+            language = analysis.language
+        events.append(Start(language=language))
+        # A plain "hello" is answered by the welcome itself.
+        if body.text and (analysis is None or analysis.intent != "greeting"):
+            events.append(Text(body.text))
+    else:
+        session = str(body.session)
+        if body.choice:
+            events.append(Choice(body.choice))
+        elif body.text is not None:
+            events.append(Text(body.text))
+        else:
+            events.append(Resume())  # a reload or a language switch: show the question again
+    outcome = await lotse.handle(
+        channel=CHANNEL, user_key=session, events=events, language=body.language
+    )
+    return ChatResponse(
+        session=session,
+        language=outcome.language,
+        messages=[
+            MessageOut(text=m.text, options=[OptionOut(id=o.id, label=o.label) for o in m.options])
+            for m in outcome.messages
+        ],
+    )

@@ -1,0 +1,126 @@
+"""The ``lotse`` command line: run, chat, ask, check, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.config import Settings
+
+log = logging.getLogger("bot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    result: int = args.handler(args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
+    sub = parser.add_subparsers()
+
+    run = sub.add_parser("run", help="apply migrations and serve web chat, API and dashboard")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.set_defaults(handler=_run)
+
+    chat = sub.add_parser("chat", help="talk to Lotse in the terminal")
+    chat.add_argument("--lang", choices=["de", "tr", "ru"])
+    chat.set_defaults(handler=_chat)
+
+    ask = sub.add_parser("ask", help="answer single messages without a conversation")
+    ask.add_argument("--lang", default="auto", choices=["auto", "de", "tr", "ru"])
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("text", help="the message, or '-' to read one message per line from stdin")
+    ask.set_defaults(handler=_ask)
+
+    check = sub.add_parser("check", help="lint dialogs, knowledge and catalogs")
+    check.set_defaults(handler=_check)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers()
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(handler=_db_upgrade)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.store.migrate import upgrade
+    from bot.web.app import create_app
+
+    settings = Settings()
+    upgrade(settings.effective_database_url)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from bot.store.migrate import upgrade
+
+    upgrade(Settings().effective_database_url)
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.channels.console import run_console
+    from bot.service import Lotse
+    from bot.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.effective_database_url)
+    logging.getLogger().setLevel(logging.WARNING)
+
+    async def session() -> None:
+        lotse = Lotse.create(settings)
+        try:
+            await run_console(lotse, language=args.lang)
+        finally:
+            await lotse.close()
+
+    asyncio.run(session())
+    return 0
+
+
+def _check(_args: argparse.Namespace) -> int:
+    from bot.check import run_checks
+
+    problems = run_checks(Settings().content_root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("content OK", file=sys.stderr)
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.ask import Asker
+
+    logging.getLogger().setLevel(logging.WARNING)
+    asker = Asker.create(Settings())
+    language = None if args.lang == "auto" else args.lang
+    lines: Iterable[str] = sys.stdin if args.text == "-" else [args.text]
+    for line in lines:
+        text = line.rstrip("\n")
+        if args.text == "-" and not text.strip():
+            continue
+        answer: dict[str, Any] = asker.ask(text, language=language)
+        if args.json:
+            print(json.dumps(answer, ensure_ascii=False), flush=True)
+        else:
+            print(answer["reply"].replace("\n", " "), flush=True)
+    return 0

@@ -1,0 +1,160 @@
+"""Typed models of the curated knowledge in ``knowledge/``.
+
+Every fact carries ``sources`` and ``reviewed``; every user-visible text exists in de, tr and ru.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+LANGUAGES: tuple[str, ...] = ("de", "tr", "ru")
+# The intent ids of DESIGN.md (a contract); "null" is the topic for "not understood".
+INTENT_IDS: tuple[str, ...] = (
+    "external_exam",
+    "partial_qualification",
+    "validation",
+    "recognition",
+    "funding",
+    "language_course",
+    "employer",
+    "counselling",
+    "greeting",
+    "null",
+)
+Language = Literal["de", "tr", "ru"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """One text in the three languages."""
+
+    de: str = Field(min_length=1)
+    tr: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        return str(getattr(self, language, self.de))
+
+
+class Terms(_Strict):
+    """Words people use for a thing, per language (used for matching, not shown)."""
+
+    de: list[str] = Field(default_factory=list)
+    tr: list[str] = Field(default_factory=list)
+    ru: list[str] = Field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return [*self.de, *self.tr, *self.ru]
+
+
+class Source(_Strict):
+    """Where a fact comes from: a law (``BBiG §45 Abs. 2``) or an official page."""
+
+    title: str = Field(min_length=3)
+    url: HttpUrl | None = None
+
+
+class Fact(_Strict):
+    sources: list[Source] = Field(min_length=1)
+    reviewed: dt.date
+    # False where a fact is not confirmed: the bot hands over instead of stating it.
+    confirmed: bool = True
+
+
+class ChamberType(StrEnum):
+    """Who is the competent body for an occupation (BIBB codes IH, Hw, Lw, ÖD, FB, Hausw, See)."""
+
+    IHK = "IHK"
+    HWK = "HWK"
+    LWK = "LWK"  # Landwirtschaftskammer / agricultural competent body
+    PUBLIC_SERVICE = "OED"
+    PROFESSIONS = "FB"  # freie Berufe: chambers of doctors, dentists, lawyers, tax advisers …
+    HOUSEKEEPING = "HAUSW"
+    STATE = "STATE"  # state-regulated school training (health, care, education): no chamber
+
+
+class LegalBasis(StrEnum):
+    BBIG = "BBiG"
+    HWO = "HwO"
+    STATE_LAW = "state"  # federal or Land law outside BBiG/HwO, e.g. PflBG, Land laws for educators
+
+
+class Occupation(Fact):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: Text  # official German name for all genders, e.g. "Koch/Köchin"; tr/ru translations
+    titles: Terms  # job titles people really use, incl. ASCII Turkish and Latin-script Russian
+    duration_years: float = Field(ge=1, le=4)
+    chamber: ChamberType
+    legal_basis: LegalBasis
+    regulated: bool  # regulated in Germany: recognition needed before working in it
+
+
+class Country(_Strict):
+    code: str = Field(pattern=r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
+    name: Text  # for display: "Türkei", "Türkiye", "Турция"
+    forms: Terms  # names, adjectives, inflected forms, ASCII / Latin spellings for matching
+    eu: bool  # EU, EEA or Switzerland: simplified recognition rules for regulated professions
+
+
+class Topic(Fact):
+    """The curated answer for one intent id of DESIGN.md."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")  # equals the intent id
+    title: Text
+    answer: Text
+    dialog: str | None = None  # the decision tree that goes deeper, if any
+
+
+class EmploymentStatus(StrEnum):
+    EMPLOYED = "employed"
+    UNEMPLOYED = "unemployed"
+    JOBCENTER = "jobcenter"
+
+
+class FundingProgramme(Fact):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: Text
+    summary: Text  # amounts and conditions in plain language
+    applies_to: list[EmploymentStatus] = Field(min_length=1)
+    regions: list[str] = Field(default_factory=list)  # empty: nationwide
+
+
+class BodyKind(StrEnum):
+    IHK = "ihk"
+    HWK = "hwk"
+    LWK = "lwk"
+    IHK_FOSA = "ihk_fosa"
+    HEALTH_RECOGNITION = "health_recognition"
+    TEACHER_RECOGNITION = "teacher_recognition"
+    JOBCENTER = "jobcenter"
+    EMPLOYMENT_AGENCY = "employment_agency"
+    RECOGNITION_ADVICE = "recognition_advice"
+    COUNSELLING = "counselling"
+    PORTAL = "portal"
+
+
+class Body(Fact):
+    """A competent body or office. Unknown details stay ``None`` and lead to a counsellor."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: BodyKind
+    name: Text
+    region: str | None = None  # None: nationwide
+    website: HttpUrl | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+class Region(Fact):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    state: str  # Bundesland
+    # Which body serves which purpose here; None means unknown: hand over to a counsellor.
+    bodies: dict[BodyKind, str | None]

@@ -1,0 +1,109 @@
+"""What adapters send into the engine and what it gives back: channel-agnostic values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class CommandName(StrEnum):
+    HELP = "help"
+    MENU = "menu"
+    LANGUAGE = "language"
+    BACK = "back"
+    RESTART = "restart"
+    HUMAN = "human"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Start:
+    """A new conversation, optionally from a deep link (``tr-dortmund-flyer``) or a language hint."""
+
+    payload: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    option_id: str
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Show the current question again (after a reconnect or a language switch)."""
+
+
+Event = Start | Text | Choice | Command | Resume
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message to show: a message id or knowledge reference, with its parameters."""
+
+    ref: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReplyOption:
+    id: str
+    label: str  # message id or knowledge reference
+
+
+@dataclass(frozen=True)
+class HandoverRequested:
+    """The person asked for a counsellor; ``facts`` holds what the dialog gathered (no contact data)."""
+
+    facts: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DataDeletionRequested:
+    """The person confirmed that everything stored about them must be deleted."""
+
+
+Effect = HandoverRequested | DataDeletionRequested
+
+
+@dataclass
+class Reply:
+    lines: list[Line] = field(default_factory=list)
+    options: list[ReplyOption] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+
+@dataclass
+class ConversationState:
+    """Everything needed to resume a conversation exactly where it was; stored as JSON."""
+
+    language: str | None = None
+    region: str | None = None
+    source: str | None = None
+    node: str | None = None  # the question waiting for an answer
+    slots: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)  # questions answered, for "back"
+    offered: list[str] = field(default_factory=list)  # option ids shown with the question
+    misses: int = 0
+    outcome: str | None = None  # the last result node reached
+    resume: str | None = None  # where to go on after choosing a language mid-way
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConversationState:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

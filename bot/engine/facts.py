@@ -1,0 +1,148 @@
+"""What the engine knows about a person's case: the slots, and what follows from them.
+
+Conditions (``when:`` in dialogs) and message parameters are derived here, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bot.content import Knowledge
+from bot.content.models import (
+    Body,
+    BodyKind,
+    ChamberType,
+    EmploymentStatus,
+    FundingProgramme,
+    LegalBasis,
+    Occupation,
+)
+from bot.engine.eligibility import ExamAssessment, assess_exam
+from bot.i18n import Years, msg
+
+SLOTS: frozenset[str] = frozenset({"occupation", "years", "country", "employment", "workload"})
+SETTABLE: frozenset[str] = SLOTS | {"language"}
+
+_CHAMBER_BODY = {ChamberType.IHK: BodyKind.IHK, ChamberType.HWK: BodyKind.HWK, ChamberType.LWK: BodyKind.LWK}
+_RECOGNITION_BODY = {
+    ChamberType.IHK: BodyKind.IHK_FOSA,
+    ChamberType.HWK: BodyKind.HWK,
+    ChamberType.LWK: BodyKind.LWK,
+}
+_HEALTH_WORDS = ("pflege", "sanit", "therap", "hebamme", "medizin", "kranken", "alten")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference rendered per language: a message id or ``kind:id`` into the knowledge."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    knowledge: Knowledge
+    slots: Mapping[str, Any]
+    region_id: str | None
+
+    @property
+    def occupation(self) -> Occupation | None:
+        return self.knowledge.occupations.get(str(self.slots.get("occupation")))
+
+    def body(self, kind: BodyKind | None) -> Body | None:
+        region = self.knowledge.regions.get(self.region_id or "")
+        if kind is None:
+            return None
+        if region is not None and region.bodies.get(kind):
+            return self.knowledge.bodies.get(region.bodies[kind] or "")
+        nationwide = [b for b in self.knowledge.bodies.values() if b.kind == kind and b.region is None]
+        return nationwide[0] if len(nationwide) == 1 else None
+
+    @property
+    def has_chamber_exam(self) -> bool:
+        occ = self.occupation
+        return occ is not None and occ.legal_basis in (LegalBasis.BBIG, LegalBasis.HWO)
+
+    @property
+    def exam(self) -> ExamAssessment | None:
+        occ, years = self.occupation, self.slots.get("years")
+        if occ is None or years is None:
+            return None
+        return assess_exam(
+            duration_years=occ.duration_years,
+            years_worked=years,
+            workload=self.slots.get("workload", 1),
+        )
+
+    @property
+    def chamber(self) -> Body | None:
+        occ = self.occupation
+        return self.body(_CHAMBER_BODY.get(occ.chamber)) if occ else None
+
+    @property
+    def is_health_profession(self) -> bool:
+        occ = self.occupation
+        return occ is not None and occ.chamber == ChamberType.STATE and any(
+            word in occ.name.de.lower() for word in _HEALTH_WORDS
+        )
+
+    @property
+    def recognition_body(self) -> Body | None:
+        occ = self.occupation
+        if occ is None:
+            return None
+        if self.is_health_profession:
+            return self.body(BodyKind.HEALTH_RECOGNITION)
+        return self.body(_RECOGNITION_BODY.get(occ.chamber))
+
+    def funding(self) -> list[FundingProgramme]:
+        """Programmes for the person's employment status, nationwide or in their region."""
+        status = self.slots.get("employment")
+        return [
+            p
+            for p in self.knowledge.funding.values()
+            if (status is None or EmploymentStatus(status) in p.applies_to)
+            and (not p.regions or (self.region_id in p.regions))
+        ]
+
+    def params(self) -> dict[str, object]:
+        """Parameters every message may use; references are rendered in the reader's language."""
+        params: dict[str, object] = {}
+        if (occ := self.occupation) is not None:
+            params["occupation"] = Ref(f"occupation:{occ.id}")
+            params["duration"] = Years(Decimal(str(occ.duration_years)).normalize())
+        if (code := self.slots.get("country")) and code in self.knowledge.countries:
+            params["country"] = Ref(f"country:{code}")
+        if (exam := self.exam) is not None:
+            params.update(
+                needed=Years(exam.needed), worked=Years(exam.worked), missing=Years(exam.missing)
+            )
+        params["chamber"] = _body_ref(self.chamber, msg("exam.chamber_unknown"))
+        params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
+        return params
+
+
+def _body_ref(body: Body | None, unknown: str) -> Ref:
+    return Ref(f"body:{body.id}") if body is not None else Ref(unknown)
+
+
+Condition = Callable[[Facts], bool]
+
+
+def _exam_eligible(f: Facts) -> bool:
+    exam = f.exam
+    return exam is not None and exam.eligible
+
+
+CONDITIONS: dict[str, Condition] = {
+    "occupation_has_chamber_exam": lambda f: f.has_chamber_exam,
+    "exam_eligible": _exam_eligible,
+    "occupation_regulated": lambda f: f.occupation is not None and f.occupation.regulated,
+    "qualification_from_germany": lambda f: f.slots.get("country") == "DE",
+    "recognition_body_known": lambda f: f.recognition_body is not None,
+    "chamber_known": lambda f: f.chamber is not None,
+    "part_time": lambda f: float(f.slots.get("workload", 1)) < 1,
+}

@@ -1,0 +1,55 @@
+"""References from dialogs into the knowledge: ``kind:id`` strings, checked and rendered here."""
+
+from __future__ import annotations
+
+from bot.content import Knowledge
+from bot.content.models import LANGUAGES
+
+# Expanded at run time into one ``funding:<id>`` line per programme that fits the case.
+FUNDING_MATCHING = "funding:*"
+
+_KINDS = ("topic", "title", "occupation", "country", "funding", "body", "lang")
+
+
+def is_reference(label: str) -> bool:
+    return label.split(":", 1)[0] in _KINDS and ":" in label
+
+
+def reference_exists(ref: str, knowledge: Knowledge) -> bool:
+    kind, _, ident = ref.partition(":")
+    match kind:
+        case "topic" | "title":
+            return ident in knowledge.topics
+        case "occupation":
+            return ident in knowledge.occupations
+        case "country":
+            return ident in knowledge.countries
+        case "funding":
+            return ref == FUNDING_MATCHING or ident in knowledge.funding
+        case "body":
+            return ident in knowledge.bodies
+        case "lang":
+            return ident in LANGUAGES
+    return False
+
+
+def reference_text(ref: str, knowledge: Knowledge, language: str, language_names: dict[str, str]) -> str:
+    """The text of a knowledge reference in one language."""
+    kind, _, ident = ref.partition(":")
+    match kind:
+        case "topic":
+            return knowledge.topics[ident].answer.get(language).strip()
+        case "title":
+            return knowledge.topics[ident].title.get(language)
+        case "occupation":
+            return knowledge.occupations[ident].name.get(language)
+        case "country":
+            return knowledge.countries[ident].name.get(language)
+        case "funding":
+            programme = knowledge.funding[ident]
+            return f"• {programme.name.get(language)}: {programme.summary.get(language).strip()}"
+        case "body":
+            return knowledge.bodies[ident].name.get(language)
+        case "lang":
+            return language_names[ident]
+    raise KeyError(ref)

@@ -1,0 +1,406 @@
+"""The dialog runtime: ``handle(state, event)`` decides the next node and builds the reply.
+
+Pure: no I/O, no clock, no randomness. Persistence and side effects (handover requests,
+erasure) happen around it, from the ``effects`` of the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from copy import deepcopy
+from typing import Any, Protocol
+
+from bot.content import Knowledge
+from bot.content.models import LANGUAGES
+from bot.engine.events import (
+    Choice,
+    Command,
+    CommandName,
+    ConversationState,
+    DataDeletionRequested,
+    Event,
+    HandoverRequested,
+    Line,
+    Reply,
+    ReplyOption,
+    Resume,
+    Start,
+    Text,
+)
+from bot.engine.facts import CONDITIONS, SLOTS, Facts
+from bot.engine.model import (
+    AFTER_RESULT,
+    DELETE,
+    HANDOVER,
+    LANGUAGE,
+    MENU,
+    RUNTIME_ENTRIES,
+    WELCOME,
+    DialogSet,
+    InputKind,
+    Node,
+    NodeKind,
+)
+from bot.engine.refs import FUNDING_MATCHING, is_reference, reference_text
+from bot.i18n import language_name, msg
+
+log = logging.getLogger(__name__)
+
+
+_NAV_LABELS = {
+    CommandName.BACK: msg("nav.back"),
+    CommandName.MENU: msg("nav.menu"),
+    CommandName.HUMAN: msg("nav.human"),
+    CommandName.LANGUAGE: msg("nav.language"),
+    CommandName.RESTART: msg("nav.restart"),
+    CommandName.HELP: msg("nav.help"),
+    CommandName.DELETE: msg("nav.delete"),
+}
+_SLASH = re.compile(r"^/(\w+)")
+_SLASH_COMMANDS = {name.value: name for name in CommandName} | {
+    "start": CommandName.RESTART,
+    "mydata": CommandName.DELETE,
+}
+_MAX_STEPS = 100
+_MISSES_BEFORE_HUMAN = 2
+
+
+class Understanding(Protocol):
+    """What the runtime needs from free-text understanding (``bot.understanding.Understander``)."""
+
+    def match_option(self, text: str, choices: Mapping[str, Sequence[str]]) -> str | None: ...
+    def extract_years(self, text: str) -> float | None: ...
+    def extract_occupation(self, text: str) -> str | None: ...
+    def extract_country(self, text: str) -> str | None: ...
+    def extract_employment(self, text: str) -> str | None: ...
+    def analyse(self, text: str, *, language_hint: str | None = None) -> Any: ...
+
+
+class Labels(Protocol):
+    def __call__(self, language: str, message_id: str) -> str: ...
+
+
+class Engine:
+    """Runs the decision trees over one conversation state at a time."""
+
+    def __init__(
+        self,
+        dialogs: DialogSet,
+        knowledge: Knowledge,
+        understanding: Understanding,
+        labels: Labels,
+        *,
+        default_region: str | None = None,
+    ) -> None:
+        missing = [key for key in RUNTIME_ENTRIES if key not in dialogs.nodes]
+        if missing:
+            raise ValueError(f"dialogs lack required nodes: {', '.join(missing)}")
+        self.dialogs = dialogs
+        self.knowledge = knowledge
+        self.understanding = understanding
+        self.default_region = default_region
+        self._labels = labels
+        self._names = {lang: language_name(lang) for lang in LANGUAGES}
+        self._nav_words = {
+            name: self._label_variants(label) for name, label in _NAV_LABELS.items()
+        }
+
+    # -- public -----------------------------------------------------------------------------
+
+    def handle(self, state: ConversationState, event: Event) -> tuple[ConversationState, Reply]:
+        """Apply one event; the given state is not modified."""
+        state = deepcopy(state)
+        reply = Reply()
+        match event:
+            case Start():
+                state = self._start(event)
+                self._goto(state, WELCOME if state.language else self.dialogs.entry, reply)
+            case Command(name=name):
+                self._command(state, name, reply)
+            case Choice(option_id=option_id):
+                self._choice(state, option_id, reply)
+            case Text(text=text):
+                self._text(state, text, reply)
+            case Resume():
+                self._goto(state, state.node or self.dialogs.entry, reply)
+        return state, reply
+
+    def facts(self, state: ConversationState) -> Facts:
+        return Facts(self.knowledge, state.slots, state.region or self.default_region)
+
+    def option_labels(self, state: ConversationState) -> list[ReplyOption]:
+        """The options of the current question, as they were shown."""
+        if state.node is None:
+            return []
+        return self._options_for(state, self.dialogs.node(state.node))
+
+    # -- events -----------------------------------------------------------------------------
+
+    def _start(self, event: Start) -> ConversationState:
+        state = ConversationState()
+        tokens = [t for t in re.split(r"[-_\s]+", event.payload or "") if t]
+        for token in tokens:
+            lowered = token.lower()
+            if lowered in LANGUAGES and state.language is None:
+                state.language = lowered
+            elif lowered in self.knowledge.regions and state.region is None:
+                state.region = lowered
+            elif state.source is None and re.fullmatch(r"[a-z0-9]{1,32}", lowered):
+                state.source = lowered
+        if state.language is None and event.language in LANGUAGES:
+            state.language = event.language
+        return state
+
+    def _command(self, state: ConversationState, name: CommandName, reply: Reply) -> None:
+        match name:
+            case CommandName.HELP:
+                reply.lines.append(Line(msg("main.help")))
+                self._goto(state, state.node or MENU, reply)
+            case CommandName.MENU:
+                self._goto(state, MENU, reply)
+            case CommandName.LANGUAGE:
+                state.resume = state.node if state.node != LANGUAGE else None
+                self._goto(state, LANGUAGE, reply)
+            case CommandName.BACK:
+                self._back(state, reply)
+            case CommandName.RESTART:
+                fresh = ConversationState(
+                    language=state.language, region=state.region, source=state.source
+                )
+                state.__dict__.update(fresh.__dict__)
+                self._goto(state, WELCOME if state.language else LANGUAGE, reply)
+            case CommandName.HUMAN:
+                self._goto(state, HANDOVER, reply)
+            case CommandName.DELETE:
+                state.resume = state.node
+                self._goto(state, DELETE, reply)
+
+    def _back(self, state: ConversationState, reply: Reply) -> None:
+        if not state.history:
+            self._goto(state, state.node or MENU, reply)
+            return
+        previous = self.dialogs.node(state.history.pop())
+        if previous.slot:
+            state.slots.pop(previous.slot, None)
+        self._ask(state, previous, reply)
+
+    def _choice(self, state: ConversationState, option_id: str, reply: Reply) -> None:
+        if option_id.startswith("nav:"):
+            name = option_id.removeprefix("nav:")
+            if name in CommandName.__members__.values():
+                self._command(state, CommandName(name), reply)
+                return
+        node = self.dialogs.nodes.get(state.node or "")
+        if node is None or option_id not in state.offered:
+            # An old or forged button: say so and show where the person really is.
+            reply.lines.append(Line(msg("main.stale_option")))
+            self._goto(state, state.node or MENU, reply)
+            return
+        if option_id.startswith("topic:"):
+            self._jump_to_intent(state, option_id.removeprefix("topic:"), {}, reply)
+            return
+        option = next(o for o in node.options if o.id == option_id)
+        self._answer(state, node, dict(option.set), option.next or node.next, reply)
+
+    def _text(self, state: ConversationState, text: str, reply: Reply) -> None:
+        text = text.strip()
+        if not text:
+            self._goto(state, state.node or MENU, reply)
+            return
+        if (slash := _SLASH.match(text)) is not None:
+            command = _SLASH_COMMANDS.get(slash.group(1).lower())
+            if command is None:
+                reply.lines.append(Line(msg("main.unknown_command")))
+                self._goto(state, state.node or MENU, reply)
+            else:
+                self._command(state, command, reply)
+            return
+        node = self.dialogs.nodes.get(state.node or "")
+        if node is not None and self._answer_text(state, node, text, reply):
+            return
+        command_match = self.understanding.match_option(text, self._nav_words)
+        if command_match is not None:
+            self._command(state, CommandName(command_match), reply)
+            return
+        if self._free_text(state, text, reply):
+            return
+        state.misses += 1
+        reply.lines.append(Line(node.fallback if node and node.fallback else msg("main.not_understood")))
+        self._goto(state, state.node or MENU, reply)
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def _answer_text(self, state: ConversationState, node: Node, text: str, reply: Reply) -> bool:
+        """Read typed text as an answer to the current question, if it is one."""
+        choices = {
+            o.id: self._label_variants(o.label) for o in self._options_for(state, node)
+        }
+        chosen = self.understanding.match_option(text, choices)
+        if chosen is not None:
+            self._choice(state, chosen, reply)
+            return True
+        if node.input is None or node.slot is None:
+            return False
+        value = self._parse(node.input, text)
+        if value is None:
+            return False
+        self._answer(state, node, {node.slot: value}, node.next, reply)
+        return True
+
+    def _parse(self, kind: InputKind, text: str) -> Any:
+        u = self.understanding
+        match kind:
+            case InputKind.YEARS:
+                years = u.extract_years(text)
+                return years if years is not None and 0 <= years <= 60 else None
+            case InputKind.OCCUPATION:
+                return u.extract_occupation(text)
+            case InputKind.COUNTRY:
+                return u.extract_country(text)
+            case InputKind.EMPLOYMENT:
+                return u.extract_employment(text)
+
+    def _answer(
+        self, state: ConversationState, node: Node, values: dict[str, Any], next_key: str | None, reply: Reply
+    ) -> None:
+        language = values.pop("language", None)
+        if language in LANGUAGES:
+            state.language = str(language)
+        state.slots.update(values)
+        state.history.append(node.key)
+        state.misses = 0
+        if node.key == LANGUAGE and state.resume:
+            next_key, state.resume = state.resume, None
+        self._goto(state, next_key or MENU, reply)
+
+    def _free_text(self, state: ConversationState, text: str, reply: Reply) -> bool:
+        """Jump to the topic a message names, keeping the slots it mentions."""
+        analysis = self.understanding.analyse(text, language_hint=state.language)
+        intent = getattr(analysis, "intent", None)
+        slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
+        if intent is None or intent not in self.knowledge.topics:
+            guesses = [i for i, _ in getattr(analysis, "candidates", ())[:3] if i in self.knowledge.topics]
+            if not guesses:
+                return False
+            state.misses += 1
+            reply.lines.append(Line(msg("main.did_you_mean")))
+            self._offer(state, [ReplyOption(f"topic:{i}", f"title:{i}") for i in guesses], reply)
+            return True
+        self._jump_to_intent(state, intent, slots, reply)
+        return True
+
+    def _jump_to_intent(
+        self, state: ConversationState, intent: str, slots: dict[str, Any], reply: Reply
+    ) -> None:
+        if "years" in slots and "workload" not in slots and "workload" not in state.slots:
+            slots["workload"] = 1  # stated years count as full-time unless the person says otherwise
+        state.slots.update(slots)
+        state.misses = 0
+        topic = self.knowledge.topics[intent]
+        if intent == "greeting":
+            self._goto(state, WELCOME, reply)
+        elif intent == "counselling":
+            self._goto(state, HANDOVER, reply)
+        elif topic.dialog and topic.dialog in self.dialogs.dialogs:
+            self._goto(state, self.dialogs.dialogs[topic.dialog].start_key, reply)
+        else:
+            reply.lines.append(Line(f"topic:{intent}"))
+            state.outcome = f"topic:{intent}"
+            self._goto(state, AFTER_RESULT, reply)
+
+    # -- walking the tree -----------------------------------------------------------------------
+
+    def _goto(self, state: ConversationState, key: str, reply: Reply) -> None:
+        """Walk from ``key`` through messages and branches until a question waits."""
+        for _ in range(_MAX_STEPS):
+            node = self.dialogs.node(key)
+            params = self.facts(state).params()
+            if node.result:
+                state.outcome = node.key
+            match node.kind:
+                case NodeKind.QUESTION:
+                    if (skip_to := self._already_answered(state, node)) is not None:
+                        key = skip_to
+                        continue
+                    self._ask(state, node, reply)
+                    return
+                case NodeKind.BRANCH:
+                    facts = self.facts(state)
+                    key = next(
+                        (c.next for c in node.cases if CONDITIONS[c.when](facts)),
+                        node.otherwise or MENU,
+                    )
+                    continue
+                case NodeKind.HANDOVER:
+                    reply.effects.append(HandoverRequested(self._handover_facts(state)))
+                case NodeKind.ACTION:
+                    reply.effects.append(DataDeletionRequested())
+                    reply.lines += [Line(ref, params) for ref in node.say]
+                    fresh = ConversationState(language=state.language, region=state.region)
+                    state.__dict__.update(fresh.__dict__)
+                    key = node.next or MENU
+                    continue
+            reply.lines += self._say(state, node.say, params)
+            key = node.next or MENU
+        raise RuntimeError(f"dialog walk did not reach a question from {key}")
+
+    def _already_answered(self, state: ConversationState, node: Node) -> str | None:
+        if node.slot is None or node.slot not in state.slots:
+            return None
+        value = state.slots[node.slot]
+        for option in node.options:
+            if option.set.get(node.slot) == value:
+                return option.next or node.next
+        return node.next if node.input is not None else None
+
+    def _ask(self, state: ConversationState, node: Node, reply: Reply) -> None:
+        state.node = node.key
+        if node.ask:
+            reply.lines.append(Line(node.ask, self.facts(state).params()))
+        self._offer(state, self._options_for(state, node), reply)
+
+    def _offer(self, state: ConversationState, options: list[ReplyOption], reply: Reply) -> None:
+        reply.options = options
+        state.offered = [o.id for o in options if not o.id.startswith("nav:")]
+
+    def _options_for(self, state: ConversationState, node: Node) -> list[ReplyOption]:
+        options = [ReplyOption(o.id, o.label) for o in node.options]
+        if state.misses >= _MISSES_BEFORE_HUMAN and node.key not in (HANDOVER, AFTER_RESULT):
+            options.append(ReplyOption("nav:human", "nav.human"))
+        if state.history and node.key not in (MENU, LANGUAGE, AFTER_RESULT):
+            options.append(ReplyOption("nav:back", "nav.back"))
+        if node.key not in (MENU, LANGUAGE, AFTER_RESULT):
+            options.append(ReplyOption("nav:menu", "nav.menu"))
+        return options
+
+    def _say(self, state: ConversationState, refs: Sequence[str], params: Mapping[str, object]) -> list[Line]:
+        lines: list[Line] = []
+        for ref in refs:
+            if ref == FUNDING_MATCHING:
+                lines += [Line(f"funding:{p.id}") for p in self.facts(state).funding()]
+            else:
+                lines.append(Line(ref, params))
+        return lines
+
+    def _handover_facts(self, state: ConversationState) -> dict[str, Any]:
+        facts = self.facts(state)
+        exam = facts.exam
+        return {
+            "language": state.language,
+            "region": state.region or self.default_region,
+            "source": state.source,
+            "outcome": state.outcome,
+            "slots": dict(state.slots),
+            "questions": list(state.history),
+            "exam": None
+            if exam is None
+            else {"needed": str(exam.needed), "worked": str(exam.worked), "missing": str(exam.missing)},
+        }
+
+    def _label_variants(self, label: str) -> list[str]:
+        """A label in every language, so a typed answer matches whatever language it is in."""
+        if is_reference(label):
+            return [reference_text(label, self.knowledge, lang, self._names) for lang in LANGUAGES]
+        return [self._labels(lang, label) for lang in LANGUAGES]

@@ -1,0 +1,104 @@
+"""Translations per conversation: catalogs by message id, locale-aware numbers and CLDR plurals.
+
+The language is resolved per conversation and a ``Translator`` is passed along; there is no
+process-wide ``_()`` bound to one language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from bot.content.models import LANGUAGES
+
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "de"
+
+
+def msg(message_id: str) -> str:
+    """Mark a message id for extraction; returns it unchanged."""
+    return message_id
+
+
+@dataclass(frozen=True)
+class Years:
+    """A number of years, rendered with the unit in the right CLDR plural form."""
+
+    value: Decimal
+
+
+# Units by CLDR plural category; every catalog holds all four so any language can be added.
+PLURAL_MESSAGES = (
+    msg("unit.years.one"),
+    msg("unit.years.few"),
+    msg("unit.years.many"),
+    msg("unit.years.other"),
+)
+
+
+class Translator:
+    """Look up message ids and format numbers for one language."""
+
+    def __init__(self, language: str, translations: NullTranslations) -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._translations = translations
+
+    def has(self, message_id: str) -> bool:
+        return self._translations.gettext(message_id) != message_id
+
+    def text(self, message_id: str) -> str:
+        return self._translations.gettext(message_id)
+
+    def number(self, value: Decimal | float | int) -> str:
+        return format_decimal(value, format="#,##0.##", locale=self.locale)
+
+    def years(self, value: Decimal) -> str:
+        # CLDR decides the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
+        category = self.locale.plural_form(value)
+        unit = self.text(f"unit.years.{category}")
+        return f"{self.number(value)} {unit}"
+
+    def date(self, value: dt.date) -> str:
+        return format_date(value, format="medium", locale=self.locale)
+
+
+def plural_categories(language: str) -> tuple[str, ...]:
+    """The CLDR plural categories a language needs for integers and decimals."""
+    return tuple(sorted(Locale.parse(language).plural_form.tags | {"other"}))
+
+
+class Catalogs:
+    """Compiled gettext catalogs of all languages, loaded once at start-up."""
+
+    def __init__(self, locales_dir: Path) -> None:
+        self._translators: dict[str, Translator] = {}
+        for language in LANGUAGES:
+            translations = Translations.load(str(locales_dir), [language], domain=DOMAIN)
+            if not isinstance(translations, Translations):
+                raise FileNotFoundError(
+                    f"{locales_dir}/{language}/LC_MESSAGES/{DOMAIN}.mo is missing: "
+                    "run 'make catalogs' (pybabel compile)"
+                )
+            self._translators[language] = Translator(language, translations)
+
+    def has_message(self, language: str, message_id: str) -> bool:
+        return language in self._translators and self._translators[language].has(message_id)
+
+    def translator(self, language: str | None) -> Translator:
+        return self._translators.get(language or DEFAULT_LANGUAGE, self._translators[DEFAULT_LANGUAGE])
+
+
+@cache
+def language_name(language: str) -> str:
+    """The language's own name, for the language menu ("Türkçe", "Русский")."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]

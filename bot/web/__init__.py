@@ -1,0 +1,1 @@
+"""The FastAPI application: web chat page, chat API, health check."""

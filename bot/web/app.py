@@ -1,0 +1,51 @@
+"""FastAPI application factory; the Lotse core is created in the lifespan and shared by routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import text
+
+from bot.channels import web as web_channel
+from bot.config import Settings
+from bot.service import Lotse
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
+    """Build the app; pass ``lotse`` to share one core (tests), else it is created at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        core = lotse or Lotse.create(settings)
+        app.state.lotse = core
+        try:
+            yield
+        finally:
+            if lotse is None:
+                await core.close()
+
+    app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(web_channel.router)
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        """Report whether the database answers."""
+        core: Lotse = request.app.state.lotse
+        try:
+            async with core.db.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    return app
