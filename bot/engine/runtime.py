@@ -65,6 +65,8 @@ _SLASH_COMMANDS = {name.value: name for name in CommandName} | {
 }
 _MAX_STEPS = 100
 _MISSES_BEFORE_HUMAN = 2
+# Below this score a candidate intent is noise, not a guess worth offering.
+_GUESS_FLOOR = 0.25
 
 
 class Understanding(Protocol):
@@ -281,7 +283,11 @@ class Engine:
         intent = getattr(analysis, "intent", None)
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
         if intent is None or intent not in self.knowledge.topics:
-            guesses = [i for i, _ in getattr(analysis, "candidates", ())[:3] if i in self.knowledge.topics]
+            guesses = [
+                i
+                for i, score in getattr(analysis, "candidates", ())[:3]
+                if i in self.knowledge.topics and score >= _GUESS_FLOOR
+            ]
             if not guesses:
                 return False
             state.misses += 1

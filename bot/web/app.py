@@ -31,6 +31,8 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
                 await core.close()
 
     app = FastAPI(title="Lotse", lifespan=lifespan, docs_url=None, redoc_url=None)
+    if lotse is not None:
+        app.state.lotse = lotse  # usable before the lifespan runs (in-process test clients)
     app.include_router(web_channel.router)
 
     @app.get("/healthz")

@@ -1,0 +1,46 @@
+# Lotse: `make run` serves everything on SQLite; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+POS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MOS := $(POS:.po=.mo)
+
+.PHONY: run test check lint catalogs i18n eval bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(MOS)
+
+run: $(STAMP) catalogs
+	$(BIN)/lotse run
+
+test: $(STAMP) catalogs
+	$(BIN)/lotse check
+	$(BIN)/pytest
+
+check lint: $(STAMP) catalogs
+	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
+	$(BIN)/mypy
+	$(BIN)/lotse check
+
+# Editors: after changing dialogs or msg("…") ids, refresh the template and the catalogs.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k msg --no-default-keywords --project Lotse \
+		--copyright-holder Lotse --sort-by-file -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --width 100
+
+eval: $(STAMP) catalogs
+	$(BIN)/python -m bot.understanding.evaluate
+
+clean:
+	rm -rf $(VENV) var locales/*/LC_MESSAGES/*.mo

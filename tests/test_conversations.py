@@ -1,0 +1,61 @@
+"""Conversation scripts kept as data (tests/conversations/*.yaml), run through /api/chat in every language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.service import Lotse
+from bot.store.models import HandoverRequest
+
+SCRIPTS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
+LANGUAGES = ["de", "tr", "ru"]
+
+
+def _in(language: str, value: Any) -> Any:
+    """A step value is either the same in every language or a mapping per language."""
+    return value[language] if isinstance(value, dict) and language in value else value
+
+
+async def _handover_count(lotse: Lotse) -> int:
+    async with lotse.sessions() as session:
+        return int((await session.execute(select(func.count(HandoverRequest.id)))).scalar_one())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+async def test_conversation_script(
+    script: Path, language: str, client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    steps = yaml.safe_load(script.read_text(encoding="utf-8"))["steps"]
+    session: str | None = None
+    for number, step in enumerate(steps, start=1):
+        if "start" in step:
+            body: dict[str, Any] = {"session": None, "language": language}
+        elif "choice" in step:
+            body = {"session": session, "choice": _in(language, step["choice"])}
+        else:
+            body = {"session": session, "text": _in(language, step["text"])}
+        before = await _handover_count(lotse)
+        response = await client.post("/api/chat", json=body)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        session = answer["session"]
+        assert answer["language"] == language
+        shown = "\n".join(m["text"] for m in answer["messages"])
+        offered = [o["id"] for m in answer["messages"] for o in m["options"]]
+        where = f"{script.name} step {number} ({language}): {shown!r} {offered}"
+        expect = step.get("expect") or {}
+        for fragment in _in(language, expect.get("contains", [])):
+            assert fragment in shown, f"missing {fragment!r} in {where}"
+        for fragment in _in(language, expect.get("not_contains", [])):
+            assert fragment not in shown, f"unexpected {fragment!r} in {where}"
+        for option in expect.get("options", []):
+            assert option in offered, f"option {option!r} not offered in {where}"
+        if expect.get("handover"):
+            assert await _handover_count(lotse) == before + 1, where
