@@ -31,11 +31,11 @@ def structure_errors(dialogs: DialogSet) -> Iterator[DialogError]:
             yield DialogError(dialogs.dialogs["main"].location, f"required node '{key}' is missing")
     for node in dialogs.nodes.values():
         yield from _node_errors(node)
+    yield from _silent_loops(dialogs)
     reachable = _reachable(dialogs)
     for key, node in dialogs.nodes.items():
         if key not in reachable:
             yield UnreachableNodeError(node.location, key)
-    yield from _silent_loops(dialogs)
 
 
 def validate_structure(dialogs: DialogSet) -> None:

@@ -1,0 +1,71 @@
+"""The chat API contract of DESIGN.md, bad input and the health check."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_new_session_shape(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/chat", json={"session": None, "text": "Merhaba"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"session", "language", "messages"}
+    assert body["language"] == "tr"
+    assert isinstance(body["session"], str) and len(body["session"]) >= 20
+    for message in body["messages"]:
+        assert set(message) == {"text", "options"}
+        for option in message["options"]:
+            assert set(option) == {"id", "label"}
+    assert any(o["id"] == "exam" for m in body["messages"] for o in m["options"])
+
+
+async def test_language_hint_and_switch(client: httpx.AsyncClient) -> None:
+    first = (await client.post("/api/chat", json={"session": None, "language": "de"})).json()
+    assert first["language"] == "de"
+    switched = (
+        await client.post("/api/chat", json={"session": first["session"], "language": "ru"})
+    ).json()
+    assert switched["language"] == "ru"
+    assert switched["session"] == first["session"]
+    assert any("Выберите" in m["text"] or "вопрос" in m["text"] for m in switched["messages"])
+
+
+async def test_reload_shows_the_current_question_again(client: httpx.AsyncClient) -> None:
+    first = (await client.post("/api/chat", json={"session": None, "language": "de"})).json()
+    session = first["session"]
+    await client.post("/api/chat", json={"session": session, "choice": "exam"})
+    again = (await client.post("/api/chat", json={"session": session})).json()
+    assert any(o["id"] == "koch" for m in again["messages"] for o in m["options"])
+
+
+async def test_unknown_session_starts_fresh(client: httpx.AsyncClient) -> None:
+    body = (await client.post("/api/chat", json={"session": "does-not-exist", "text": "hallo"})).json()
+    assert body["session"] != "does-not-exist"
+    assert body["language"] == "de"
+
+
+async def test_malformed_requests_are_refused_cleanly(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/api/chat", content=b"{not json")).status_code == 422
+    assert (await client.post("/api/chat", json={"session": "../../etc"})).status_code == 422
+    assert (await client.post("/api/chat", json={"language": "fr"})).status_code == 422
+    assert (await client.post("/api/chat", json={"text": "x" * 5000})).status_code == 422
+
+
+async def test_odd_text_gets_a_polite_answer(client: httpx.AsyncClient) -> None:
+    start = (await client.post("/api/chat", json={"session": None, "language": "tr"})).json()
+    for text in ["", "   ", "🙂🙂🙂", "<script>alert(1)</script>", "\x00\x01", "а" * 3000]:
+        response = await client.post("/api/chat", json={"session": start["session"], "text": text})
+        assert response.status_code == 200, text
+        assert response.json()["messages"], text
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_web_chat_page_is_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "/api/chat" in response.text
