@@ -1,0 +1,52 @@
+"""Catalogs, locale number formats and CLDR plural forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.content.models import LANGUAGES
+from bot.i18n import PLURAL_MESSAGES, plural_categories
+from bot.service import Content
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("ru", "1", "1 год"),
+        ("ru", "2", "2 года"),
+        ("ru", "5", "5 лет"),
+        ("ru", "11", "11 лет"),
+        ("ru", "21", "21 год"),
+        ("ru", "4.5", "4,5 года"),
+        ("ru", "5.25", "5,25 года"),
+        ("de", "1", "1 Jahr"),
+        ("de", "4.5", "4,5 Jahre"),
+        ("tr", "4.5", "4,5 yıl"),
+        ("tr", "1", "1 yıl"),
+    ],
+)
+def test_years_use_cldr_plurals_and_locale_decimals(
+    content: Content, language: str, value: str, expected: str
+) -> None:
+    assert content.catalogs.translator(language).years(Decimal(value)) == expected
+
+
+def test_every_language_has_every_plural_category_it_needs(content: Content) -> None:
+    for language in LANGUAGES:
+        translator = content.catalogs.translator(language)
+        for category in plural_categories(language):
+            assert f"unit.years.{category}" in PLURAL_MESSAGES
+            assert translator.has(f"unit.years.{category}"), (language, category)
+
+
+def test_catalogs_differ_per_language(content: Content) -> None:
+    texts = {lang: content.catalogs.translator(lang).text("exam.ask_years") for lang in LANGUAGES}
+    assert len(set(texts.values())) == 3
+    assert "ı" in texts["tr"] or "ş" in texts["tr"]
+    assert any("а" <= ch <= "я" for ch in texts["ru"])
+
+
+def test_unknown_language_falls_back_to_german(content: Content) -> None:
+    assert content.catalogs.translator("fr").language == "de"
