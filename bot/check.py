@@ -109,7 +109,8 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
     for region_id, region in knowledge.regions.items():
         for kind, body_id in region.bodies.items():
             if body_id is not None and body_id not in knowledge.bodies:
-                yield f"{knowledge.where('regions', region_id)}: unknown body '{body_id}' for {kind}"
+                where = knowledge.where("regions", region_id)
+                yield f"{where}: unknown body '{body_id}' for {kind}"
     yield from _example_problems(knowledge, root)
 
 

@@ -1,4 +1,4 @@
-"""One typed settings object, read from the environment (``LOTSE_*``, ``TELEGRAM_*``) and ``.env``."""
+"""One typed settings object, read from ``LOTSE_*`` / ``TELEGRAM_*`` variables and ``.env``."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ class Translator:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def years(self, value: Decimal) -> str:
-        # CLDR decides the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
+        # CLDR picks the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
         category = self.locale.plural_form(value)
         unit = self.text(f"unit.years.{category}")
         return f"{self.number(value)} {unit}"
@@ -94,7 +94,9 @@ class Catalogs:
         return language in self._translators and self._translators[language].has(message_id)
 
     def translator(self, language: str | None) -> Translator:
-        return self._translators.get(language or DEFAULT_LANGUAGE, self._translators[DEFAULT_LANGUAGE])
+        return self._translators.get(
+            language or DEFAULT_LANGUAGE, self._translators[DEFAULT_LANGUAGE]
+        )
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Babel extractor for message ids in ``dialogs/*.yaml`` (``say``, ``ask``, ``fallback``, labels)."""
+"""Babel extractor for the message ids in ``dialogs/*.yaml`` (say, ask, fallback, labels)."""
 
 from __future__ import annotations
 

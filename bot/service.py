@@ -78,7 +78,11 @@ class Lotse:
 
     @classmethod
     def create(cls, settings: Settings) -> Lotse:
-        return cls(settings, Content.load(settings.content_root), create_engine(settings.effective_database_url))
+        return cls(
+            settings,
+            Content.load(settings.content_root),
+            create_engine(settings.effective_database_url),
+        )
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -103,7 +107,9 @@ class Lotse:
                 for effect in reply.effects:
                     if isinstance(effect, HandoverRequested):
                         await repo.add_handover_request(
-                            session=session, conversation=conversation, facts={**effect.facts, "channel": channel}
+                            session=session,
+                            conversation=conversation,
+                            facts={**effect.facts, "channel": channel},
                         )
                     elif isinstance(effect, DataDeletionRequested):
                         await repo.delete_conversation(session=session, conversation=conversation)
@@ -114,11 +120,16 @@ class Lotse:
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)
             await repo.save_state(
-                session=session, conversation=conversation, state=state.to_json(), language=state.language
+                session=session,
+                conversation=conversation,
+                state=state.to_json(),
+                language=state.language,
             )
         return Outcome(language=state.language or "de", messages=messages)
 
     async def current_state(self, *, channel: str, user_key: str) -> ConversationState | None:
         async with self.sessions() as session:
-            conversation = await repo.lock_conversation(session=session, channel=channel, user_key=user_key)
+            conversation = await repo.lock_conversation(
+                session=session, channel=channel, user_key=user_key
+            )
             return ConversationState.from_json(conversation.state) if conversation else None

@@ -33,7 +33,7 @@ def load_yaml(path: Path) -> Any:
     """Parse one YAML file with line numbers; syntax errors become ``ContentError``."""
     try:
         with path.open(encoding="utf-8") as stream:
-            return yaml.load(stream, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(stream, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 1

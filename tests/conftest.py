@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -49,7 +49,7 @@ async def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'lotse.sqlite3'}"
@@ -58,7 +58,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = POSTGRES_URL
         asyncio.run(_reset_postgres(url))
     upgrade(url)
-    yield url
+    return url
 
 
 @pytest.fixture

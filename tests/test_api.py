@@ -11,7 +11,8 @@ async def test_new_session_shape(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert set(body) == {"session", "language", "messages"}
     assert body["language"] == "tr"
-    assert isinstance(body["session"], str) and len(body["session"]) >= 20
+    assert isinstance(body["session"], str)
+    assert len(body["session"]) >= 20
     for message in body["messages"]:
         assert set(message) == {"text", "options"}
         for option in message["options"]:
@@ -39,7 +40,9 @@ async def test_reload_shows_the_current_question_again(client: httpx.AsyncClient
 
 
 async def test_unknown_session_starts_fresh(client: httpx.AsyncClient) -> None:
-    body = (await client.post("/api/chat", json={"session": "does-not-exist", "text": "hallo"})).json()
+    body = (
+        await client.post("/api/chat", json={"session": "does-not-exist", "text": "hallo"})
+    ).json()
     assert body["session"] != "does-not-exist"
     assert body["language"] == "de"
 

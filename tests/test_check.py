@@ -61,7 +61,9 @@ def test_untranslated_and_fuzzy_messages_are_reported(content_copy: Path) -> Non
     text = text[:start] + "#, fuzzy\n" + text[start:]
     path.write_text(text, encoding="utf-8")
     problems = run_checks(content_copy)
-    assert any("exam.ask_workload" in p and "not translated" in p and str(path) in p for p in problems)
+    assert any(
+        "exam.ask_workload" in p and "not translated" in p and str(path) in p for p in problems
+    )
     assert any("nav.back" in p and "fuzzy" in p for p in problems)
 
 
@@ -78,19 +80,23 @@ def test_fact_without_source_is_reported_with_its_line(content_copy: Path) -> No
     index = next(i for i, line in enumerate(lines) if line.strip().startswith("sources:"))
     indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
     end = index + 1
-    while end < len(lines) and (lines[end].startswith(indent + " ") or lines[end].startswith(indent + "-")):
+    while end < len(lines) and (
+        lines[end].startswith(indent + " ") or lines[end].startswith(indent + "-")
+    ):
         end += 1
     del lines[index:end]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = run_checks(content_copy)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{path}:") and "sources" in problems[0]
+    assert problems[0].startswith(f"{path}:")
+    assert "sources" in problems[0]
 
 
 def test_stale_review_dates_are_reported() -> None:
     far_future = dt.date.today() + dt.timedelta(days=800)
     problems = run_checks(PROJECT_ROOT, today=far_future)
-    assert problems and all("reviewed over a year ago" in p for p in problems)
+    assert problems
+    assert all("reviewed over a year ago" in p for p in problems)
 
 
 def test_missing_topic_for_an_intent_is_reported(content_copy: Path) -> None:

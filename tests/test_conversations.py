@@ -1,4 +1,4 @@
-"""Conversation scripts kept as data (tests/conversations/*.yaml), run through /api/chat in every language."""
+"""Conversation scripts as data (tests/conversations/*.yaml), run via /api/chat in 3 languages."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ def _in(language: str, value: Any) -> Any:
     return value[language] if isinstance(value, dict) and language in value else value
 
 
+def _steps(script: Path) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = yaml.safe_load(script.read_text(encoding="utf-8"))["steps"]
+    return steps
+
+
 async def _handover_count(lotse: Lotse) -> int:
     async with lotse.sessions() as session:
         return int((await session.execute(select(func.count(HandoverRequest.id)))).scalar_one())
@@ -32,7 +37,7 @@ async def _handover_count(lotse: Lotse) -> int:
 async def test_conversation_script(
     script: Path, language: str, client: httpx.AsyncClient, lotse: Lotse
 ) -> None:
-    steps = yaml.safe_load(script.read_text(encoding="utf-8"))["steps"]
+    steps = _steps(script)
     session: str | None = None
     for number, step in enumerate(steps, start=1):
         if "start" in step:

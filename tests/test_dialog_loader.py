@@ -1,4 +1,4 @@
-"""Loader and validator: the real dialogs load; one broken copy per error type fails with file:line."""
+"""Loader and validator: real dialogs load; a broken copy per error type fails with file:line."""
 
 from __future__ import annotations
 
@@ -53,14 +53,18 @@ def test_real_dialogs_load_with_locations() -> None:
     years = dialogs.node("external_exam.years")
     assert years.kind == NodeKind.QUESTION
     assert years.location.path.endswith("external_exam.yaml")
-    source_line = (PROJECT_ROOT / "dialogs/external_exam.yaml").read_text().splitlines()[
-        years.location.line - 1
-    ]
+    source_line = (
+        (PROJECT_ROOT / "dialogs/external_exam.yaml")
+        .read_text()
+        .splitlines()[years.location.line - 1]
+    )
     assert "id: years" in source_line
     assert years.next == "external_exam.workload"
 
 
-def _broken_copy(tmp_path: Path, file: str, old: str, new: str, append: str = "") -> tuple[Path, int]:
+def _broken_copy(
+    tmp_path: Path, file: str, old: str, new: str, append: str = ""
+) -> tuple[Path, int]:
     """Copy the dialogs, change one file; return the folder and the line of the change."""
     folder = tmp_path / "dialogs"
     shutil.copytree(PROJECT_ROOT / "dialogs", folder)
@@ -81,15 +85,39 @@ def _broken_copy(tmp_path: Path, file: str, old: str, new: str, append: str = ""
     [
         ("external_exam.yaml", "next: workload", "next: wrokload", "", UnresolvedNodeError, True),
         ("funding.yaml", "", "", ORPHAN, UnreachableNodeError, False),
-        ("external_exam.yaml", "    fallback: exam.years_unknown\n", "", "", MissingFallbackError, True),
+        (
+            "external_exam.yaml",
+            "    fallback: exam.years_unknown\n",
+            "",
+            "",
+            MissingFallbackError,
+            True,
+        ),
         ("external_exam.yaml", "", "", DUPLICATE, DuplicateIdError, False),
         ("external_exam.yaml", "    else: not_yet\n", "", "", MissingElseError, True),
-        ("external_exam.yaml", "{when: exam_eligible", "{when: exam_eligable", "", UnknownConditionError, False),
+        (
+            "external_exam.yaml",
+            "{when: exam_eligible",
+            "{when: exam_eligable",
+            "",
+            UnknownConditionError,
+            False,
+        ),
         ("funding.yaml", "", "", LOOP, LoopWithoutQuestionError, False),
         ("main.yaml", "nodes:", "nodes: [", "", ContentError, False),
         ("main.yaml", "    say: [main.restarted]\n", "", "", DialogSchemaError, True),
     ],
-    ids=["unresolved", "unreachable", "no-fallback", "duplicate", "no-else", "condition", "loop", "syntax", "schema"],
+    ids=[
+        "unresolved",
+        "unreachable",
+        "no-fallback",
+        "duplicate",
+        "no-else",
+        "condition",
+        "loop",
+        "syntax",
+        "schema",
+    ],
 )
 def test_each_structural_error_names_file_and_line(
     tmp_path: Path,
@@ -127,7 +155,9 @@ def test_content_references_are_checked(
 ) -> None:
     folder, line = _broken_copy(tmp_path, "external_exam.yaml", old, new)
     dialogs = load_dialogs(folder)
-    errors = list(content_errors(dialogs, content.knowledge, content.catalogs.has_message, LANGUAGES))
+    errors = list(
+        content_errors(dialogs, content.knowledge, content.catalogs.has_message, LANGUAGES)
+    )
     assert errors, "the broken reference was not reported"
     assert all(isinstance(e, error) for e in errors)
     assert any(e.line <= line for e in errors)

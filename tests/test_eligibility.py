@@ -50,7 +50,9 @@ OCCUPATIONS = sorted(_knowledge().occupations.values(), key=lambda o: o.id)
     years=st.decimals(min_value=0, max_value=40, places=1),
     workload=st.sampled_from([Decimal("1"), Decimal("0.75"), Decimal("0.5")]),
 )
-def test_rule_holds_for_every_occupation(occupation: object, years: Decimal, workload: Decimal) -> None:
+def test_rule_holds_for_every_occupation(
+    occupation: object, years: Decimal, workload: Decimal
+) -> None:
     duration = Decimal(str(occupation.duration_years))  # type: ignore[attr-defined]
     result = assess_exam(duration_years=duration, years_worked=years, workload=workload)
     assert result.needed == (duration * Decimal("1.5")).quantize(Decimal("0.01")).normalize()

@@ -61,7 +61,9 @@ def test_deep_link_payload_sets_language_region_and_source(engine: Engine) -> No
 
 
 def test_region_decides_the_chamber(engine: Engine) -> None:
-    state, _ = run(engine, Start(payload="de-luckenwalde"), Choice("exam"), Choice("koch"), Text("5"))
+    state, _ = run(
+        engine, Start(payload="de-luckenwalde"), Choice("exam"), Choice("koch"), Text("5")
+    )
     state, reply = engine.handle(state, Choice("full"))
     chamber = next(line for line in reply.lines if line.ref == "exam.chamber")
     assert str(chamber.params["chamber"]) == "Ref(ref='body:ihk_potsdam')"
@@ -118,13 +120,17 @@ def test_not_understood_twice_offers_a_counsellor(engine: Engine) -> None:
 
 
 def test_free_text_with_occupation_and_years_goes_straight_to_the_result(engine: Engine) -> None:
-    state, reply = run(engine, Start(language="de"), Text("Ich arbeite seit 6 Jahren als Koch ohne Abschluss"))
+    state, reply = run(
+        engine, Start(language="de"), Text("Ich arbeite seit 6 Jahren als Koch ohne Abschluss")
+    )
     assert state.outcome == "external_exam.eligible"
     assert refs(reply)[0] == "exam.result_eligible"
 
 
 def test_handover_records_the_facts_of_the_case(engine: Engine) -> None:
-    state, _ = run(engine, Start(language="tr"), Choice("exam"), Choice("koch"), Text("3"), Choice("full"))
+    state, _ = run(
+        engine, Start(language="tr"), Choice("exam"), Choice("koch"), Text("3"), Choice("full")
+    )
     state, reply = engine.handle(state, Choice("human"))
     (effect,) = reply.effects
     assert isinstance(effect, HandoverRequested)
@@ -142,7 +148,8 @@ def test_delete_asks_first_and_then_forgets_everything(engine: Engine) -> None:
     assert not reply.effects
     state, reply = engine.handle(state, Choice("confirm"))
     assert any(isinstance(e, DataDeletionRequested) for e in reply.effects)
-    assert state.slots == {} and state.history == []
+    assert state.slots == {}
+    assert state.history == []
     assert state.language == "ru"
 
 

@@ -28,7 +28,9 @@ def _print(messages: list[RenderedMessage]) -> list[str]:
 async def run_console(lotse: Lotse, *, language: str | None) -> None:
     """Read lines until end of input; a number picks an option, anything else is free text."""
     user_key = f"terminal-{getpass.getuser()}"
-    outcome = await lotse.handle(channel=CHANNEL, user_key=user_key, events=[Start(language=language)])
+    outcome = await lotse.handle(
+        channel=CHANNEL, user_key=user_key, events=[Start(language=language)]
+    )
     ids = _print(outcome.messages)
     loop = asyncio.get_running_loop()
     while True:

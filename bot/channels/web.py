@@ -55,7 +55,7 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     events: list[Event] = []
     if existing is None:
         session = secrets.token_urlsafe(18)
-        language = body.language
+        language: str | None = body.language
         analysis = lotse.understander.analyse(body.text) if body.text else None
         if language is None and analysis is not None:
             language = analysis.language

@@ -57,7 +57,11 @@ def _entries(path: Path, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _load_models(
-    path: Path, key: str, model: type[M], id_field: str, locations: dict[tuple[str, str], tuple[str, int]]
+    path: Path,
+    key: str,
+    model: type[M],
+    id_field: str,
+    locations: dict[tuple[str, str], tuple[str, int]],
 ) -> dict[str, M]:
     result: dict[str, M] = {}
     for line, item in _entries(path, key):

@@ -17,7 +17,11 @@ def to_decimal(value: float | int | str | Decimal) -> Decimal:
 def _clean(value: Decimal) -> Decimal:
     # Two decimals at most; normalised so 4.50 prints as 4,5 and 5.00 as 5.
     quantized = value.quantize(_CENTS)
-    return quantized.to_integral_value() if quantized == quantized.to_integral_value() else quantized.normalize()
+    return (
+        quantized.to_integral_value()
+        if quantized == quantized.to_integral_value()
+        else quantized.normalize()
+    )
 
 
 @dataclass(frozen=True)
@@ -44,5 +48,8 @@ def assess_exam(
     worked = max(to_decimal(years_worked), Decimal(0)) * share
     missing = max(needed - worked, Decimal(0))
     return ExamAssessment(
-        duration=_clean(duration), needed=_clean(needed), worked=_clean(worked), missing=_clean(missing)
+        duration=_clean(duration),
+        needed=_clean(needed),
+        worked=_clean(worked),
+        missing=_clean(missing),
     )

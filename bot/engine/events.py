@@ -20,7 +20,7 @@ class CommandName(StrEnum):
 
 @dataclass(frozen=True)
 class Start:
-    """A new conversation, optionally from a deep link (``tr-dortmund-flyer``) or a language hint."""
+    """A new conversation, maybe from a deep link (``tr-dortmund-flyer``) or a language hint."""
 
     payload: str | None = None
     language: str | None = None
@@ -65,7 +65,7 @@ class ReplyOption:
 
 @dataclass(frozen=True)
 class HandoverRequested:
-    """The person asked for a counsellor; ``facts`` holds what the dialog gathered (no contact data)."""
+    """The person asked for a counsellor; ``facts`` holds the case, never contact data."""
 
     facts: Mapping[str, Any]
 

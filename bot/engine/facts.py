@@ -26,7 +26,11 @@ from bot.i18n import Years, msg
 SLOTS: frozenset[str] = frozenset({"occupation", "years", "country", "employment", "workload"})
 SETTABLE: frozenset[str] = SLOTS | {"language"}
 
-_CHAMBER_BODY = {ChamberType.IHK: BodyKind.IHK, ChamberType.HWK: BodyKind.HWK, ChamberType.LWK: BodyKind.LWK}
+_CHAMBER_BODY = {
+    ChamberType.IHK: BodyKind.IHK,
+    ChamberType.HWK: BodyKind.HWK,
+    ChamberType.LWK: BodyKind.LWK,
+}
 _RECOGNITION_BODY = {
     ChamberType.IHK: BodyKind.IHK_FOSA,
     ChamberType.HWK: BodyKind.HWK,
@@ -58,7 +62,9 @@ class Facts:
             return None
         if region is not None and region.bodies.get(kind):
             return self.knowledge.bodies.get(region.bodies[kind] or "")
-        nationwide = [b for b in self.knowledge.bodies.values() if b.kind == kind and b.region is None]
+        nationwide = [
+            b for b in self.knowledge.bodies.values() if b.kind == kind and b.region is None
+        ]
         return nationwide[0] if len(nationwide) == 1 else None
 
     @property
@@ -85,8 +91,10 @@ class Facts:
     @property
     def is_health_profession(self) -> bool:
         occ = self.occupation
-        return occ is not None and occ.chamber == ChamberType.STATE and any(
-            word in occ.name.de.lower() for word in _HEALTH_WORDS
+        return (
+            occ is not None
+            and occ.chamber == ChamberType.STATE
+            and any(word in occ.name.de.lower() for word in _HEALTH_WORDS)
         )
 
     @property

@@ -137,9 +137,7 @@ def _parse_option(path: Path, item: Any, parent: Location) -> Option:
     values = {k: v for k, v in (item.get("set") or {}).items() if k != "__line__"}
     if not all(isinstance(v, str | int | float) for v in values.values()):
         raise DialogSchemaError(where, f"option '{item['id']}': 'set' values must be scalars")
-    return Option(
-        id=item["id"], label=label, next=item.get("next"), set=values, location=where
-    )
+    return Option(id=item["id"], label=label, next=item.get("next"), set=values, location=where)
 
 
 def _parse_case(path: Path, item: Any, parent: Location) -> Case:

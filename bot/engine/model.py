@@ -1,4 +1,4 @@
-"""Typed model of a decision tree: dialogs made of small named nodes, each knowing its file and line.
+"""Typed decision trees: dialogs made of small named nodes, each knowing its file and line.
 
 Node kinds (exactly one of ``say``-only, ``ask``, ``branch``, ``handover``, ``action``):
 - message: ``say`` lines, then ``next``;
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-
 
 # Nodes the runtime enters by itself (commands, results); they count as reachable.
 MENU = "main.menu"

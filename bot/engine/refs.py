@@ -33,7 +33,9 @@ def reference_exists(ref: str, knowledge: Knowledge) -> bool:
     return False
 
 
-def reference_text(ref: str, knowledge: Knowledge, language: str, language_names: dict[str, str]) -> str:
+def reference_text(
+    ref: str, knowledge: Knowledge, language: str, language_names: dict[str, str]
+) -> str:
     """The text of a knowledge reference in one language."""
     kind, _, ident = ref.partition(":")
     match kind:

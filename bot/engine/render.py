@@ -42,7 +42,9 @@ class Renderer:
         self.knowledge = knowledge
         self._names = {lang: language_name(lang) for lang in LANGUAGES}
 
-    def text(self, ref: str, translator: Translator, params: Mapping[str, object] | None = None) -> str:
+    def text(
+        self, ref: str, translator: Translator, params: Mapping[str, object] | None = None
+    ) -> str:
         if is_reference(ref):
             return reference_text(ref, self.knowledge, translator.language, self._names)
         template = translator.text(ref)
@@ -61,7 +63,9 @@ class Renderer:
                 return translator.number(value)
         return str(value)
 
-    def options(self, options: list[ReplyOption], translator: Translator) -> tuple[RenderedOption, ...]:
+    def options(
+        self, options: list[ReplyOption], translator: Translator
+    ) -> tuple[RenderedOption, ...]:
         return tuple(RenderedOption(o.id, self.text(o.label, translator)) for o in options)
 
     def render(self, reply: Reply, translator: Translator) -> list[RenderedMessage]:

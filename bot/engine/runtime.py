@@ -106,7 +106,7 @@ class Engine:
         self._labels = labels
         self._names = {lang: language_name(lang) for lang in LANGUAGES}
         self._nav_words = {
-            name: self._label_variants(label) for name, label in _NAV_LABELS.items()
+            name.value: self._label_variants(label) for name, label in _NAV_LABELS.items()
         }
 
     # -- public -----------------------------------------------------------------------------
@@ -229,16 +229,16 @@ class Engine:
         if self._free_text(state, text, reply):
             return
         state.misses += 1
-        reply.lines.append(Line(node.fallback if node and node.fallback else msg("main.not_understood")))
+        reply.lines.append(
+            Line(node.fallback if node and node.fallback else msg("main.not_understood"))
+        )
         self._goto(state, state.node or MENU, reply)
 
     # -- answering ----------------------------------------------------------------------------
 
     def _answer_text(self, state: ConversationState, node: Node, text: str, reply: Reply) -> bool:
         """Read typed text as an answer to the current question, if it is one."""
-        choices = {
-            o.id: self._label_variants(o.label) for o in self._options_for(state, node)
-        }
+        choices = {o.id: self._label_variants(o.label) for o in self._options_for(state, node)}
         chosen = self.understanding.match_option(text, choices)
         if chosen is not None:
             self._choice(state, chosen, reply)
@@ -265,7 +265,12 @@ class Engine:
                 return u.extract_employment(text)
 
     def _answer(
-        self, state: ConversationState, node: Node, values: dict[str, Any], next_key: str | None, reply: Reply
+        self,
+        state: ConversationState,
+        node: Node,
+        values: dict[str, Any],
+        next_key: str | None,
+        reply: Reply,
     ) -> None:
         language = values.pop("language", None)
         if language in LANGUAGES:
@@ -301,7 +306,9 @@ class Engine:
         self, state: ConversationState, intent: str, slots: dict[str, Any], reply: Reply
     ) -> None:
         if "years" in slots and "workload" not in slots and "workload" not in state.slots:
-            slots["workload"] = 1  # stated years count as full-time unless the person says otherwise
+            slots["workload"] = (
+                1  # stated years count as full-time unless the person says otherwise
+            )
         state.slots.update(slots)
         state.misses = 0
         topic = self.knowledge.topics[intent]
@@ -381,7 +388,9 @@ class Engine:
             options.append(ReplyOption("nav:menu", "nav.menu"))
         return options
 
-    def _say(self, state: ConversationState, refs: Sequence[str], params: Mapping[str, object]) -> list[Line]:
+    def _say(
+        self, state: ConversationState, refs: Sequence[str], params: Mapping[str, object]
+    ) -> list[Line]:
         lines: list[Line] = []
         for ref in refs:
             if ref == FUNDING_MATCHING:
@@ -402,7 +411,11 @@ class Engine:
             "questions": list(state.history),
             "exam": None
             if exam is None
-            else {"needed": str(exam.needed), "worked": str(exam.worked), "missing": str(exam.missing)},
+            else {
+                "needed": str(exam.needed),
+                "worked": str(exam.worked),
+                "missing": str(exam.missing),
+            },
         }
 
     def _label_variants(self, label: str) -> list[str]:

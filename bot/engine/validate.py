@@ -107,7 +107,10 @@ def message_refs(node: Node) -> Iterator[tuple[str, Location]]:
 
 
 def content_errors(
-    dialogs: DialogSet, knowledge: Knowledge, has_message: Callable[[str, str], bool], languages: tuple[str, ...]
+    dialogs: DialogSet,
+    knowledge: Knowledge,
+    has_message: Callable[[str, str], bool],
+    languages: tuple[str, ...],
 ) -> Iterator[DialogError]:
     """Message ids missing from a catalog, knowledge references that do not exist."""
     for node in dialogs.nodes.values():
@@ -122,7 +125,11 @@ def content_errors(
         for option in node.options:
             ref = option.set.get("occupation")
             if ref is not None and str(ref) not in knowledge.occupations:
-                yield UnknownKnowledgeError(option.location or node.location, node.key, f"occupation:{ref}")
+                yield UnknownKnowledgeError(
+                    option.location or node.location, node.key, f"occupation:{ref}"
+                )
             code = option.set.get("country")
             if code is not None and str(code) not in knowledge.countries:
-                yield UnknownKnowledgeError(option.location or node.location, node.key, f"country:{code}")
+                yield UnknownKnowledgeError(
+                    option.location or node.location, node.key, f"country:{code}"
+                )

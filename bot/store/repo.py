@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store.models import Conversation, HandoverRequest, utcnow
 
 
-async def lock_conversation(*, session: AsyncSession, channel: str, user_key: str) -> Conversation | None:
+async def lock_conversation(
+    *, session: AsyncSession, channel: str, user_key: str
+) -> Conversation | None:
     """Load a conversation for update (row lock on PostgreSQL; SQLite holds the write lock)."""
     query = (
         select(Conversation)
@@ -22,7 +24,9 @@ async def lock_conversation(*, session: AsyncSession, channel: str, user_key: st
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def get_or_create_conversation(*, session: AsyncSession, channel: str, user_key: str) -> Conversation:
+async def get_or_create_conversation(
+    *, session: AsyncSession, channel: str, user_key: str
+) -> Conversation:
     """Create the row if missing (safe under concurrency), then lock and return it."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -37,7 +41,11 @@ async def get_or_create_conversation(*, session: AsyncSession, channel: str, use
 
 
 async def save_state(
-    *, session: AsyncSession, conversation: Conversation, state: dict[str, Any], language: str | None
+    *,
+    session: AsyncSession,
+    conversation: Conversation,
+    state: dict[str, Any],
+    language: str | None,
 ) -> None:
     conversation.state = state
     conversation.language = language

@@ -42,7 +42,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
         try:
             async with core.db.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means unhealthy
+        except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

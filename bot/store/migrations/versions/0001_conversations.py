@@ -24,8 +24,12 @@ def upgrade() -> None:
         sa.Column("user_key", sa.String(128), nullable=False),
         sa.Column("language", sa.String(8), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_conversations"),
         sa.UniqueConstraint("channel", "user_key", name="uq_conversations_channel"),
     )
@@ -38,7 +42,9 @@ def upgrade() -> None:
         sa.Column("region", sa.String(64), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("facts", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_handover_requests"),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
