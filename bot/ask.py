@@ -36,7 +36,9 @@ class Asker:
         """The DESIGN.md ``lotse ask --json`` object for one message."""
         analysis = self.understander.analyse(text, language_hint=language)
         reply_language = language if language in LANGUAGES else analysis.language
-        state, _ = self.engine.handle(ConversationState(), Start(language=reply_language))
+        state, _ = self.engine.handle(
+            ConversationState(), Start(language=reply_language, silent=True)
+        )
         state, reply = self.engine.handle(state, Text(text))
         translator = self.content.catalogs.translator(reply_language)
         texts = [m.text for m in self.renderer.render(reply, translator) if m.text]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 
 async def test_new_session_shape(client: httpx.AsyncClient) -> None:
@@ -72,3 +73,24 @@ async def test_web_chat_page_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
     assert response.status_code == 200
     assert "/api/chat" in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "needed", "worked"),
+    [
+        ("de", "Ich arbeite seit 6 Jahren als Koch ohne Abschluss", "4,5 Jahre", "6 Jahre"),
+        ("tr", "6 yıldır aşçı olarak çalışıyorum, diplomam yok", "4,5 yıl", "6 yıl"),
+        ("tr", "6 yildir asci olarak calisiyorum diplomam yok", "4,5 yıl", "6 yıl"),
+        ("ru", "работаю поваром 6 лет без диплома", "4,5 года", "6 лет"),
+        ("ru", "rabotayu povarom 6 let bez diploma", "4,5 года", "6 лет"),
+    ],
+)
+async def test_a_first_question_is_answered_directly(
+    client: httpx.AsyncClient, language: str, text: str, needed: str, worked: str
+) -> None:
+    body = (await client.post("/api/chat", json={"session": None, "text": text})).json()
+    shown = "\n".join(m["text"] for m in body["messages"])
+    assert body["language"] == language
+    assert needed in shown
+    assert worked in shown
+    assert "IHK zu Dortmund" in shown

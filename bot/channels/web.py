@@ -59,8 +59,9 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
         analysis = lotse.understander.analyse(body.text) if body.text else None
         if language is None and analysis is not None:
             language = analysis.language
-        events.append(Start(language=language))
-        # A plain "hello" is answered by the welcome itself.
+        # A plain "hello" is answered by the welcome itself; a real question is answered directly.
+        question = analysis is not None and analysis.intent not in (None, "greeting")
+        events.append(Start(language=language, silent=question))
         if body.text and (analysis is None or analysis.intent != "greeting"):
             events.append(Text(body.text))
     else:

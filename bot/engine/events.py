@@ -24,6 +24,8 @@ class Start:
 
     payload: str | None = None
     language: str | None = None
+    # The first message is already a question: skip the welcome and answer it right away.
+    silent: bool = False
 
 
 @dataclass(frozen=True)

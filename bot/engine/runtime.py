@@ -118,7 +118,10 @@ class Engine:
         match event:
             case Start():
                 state = self._start(event)
-                self._goto(state, WELCOME if state.language else self.dialogs.entry, reply)
+                if event.silent:
+                    self._goto(state, MENU, Reply())
+                else:
+                    self._goto(state, WELCOME if state.language else self.dialogs.entry, reply)
             case Command(name=name):
                 self._command(state, name, reply)
             case Choice(option_id=option_id):

@@ -238,7 +238,7 @@ class _Term:
 def _stems(word: str) -> tuple[str, ...]:
     """Stems that inflected forms start with: маляр→маляром, Украина→Украине, Россия→России."""
     stems = [word]
-    if len(word) >= 5 and word[-1] in "aeiouy":
+    if len(word) >= 6 and word[-1] in "aeiouy":
         stems.append(word[:-1])
     if len(word) >= 6 and word.endswith("iya"):
         stems.append(word[:-2])
@@ -286,6 +286,9 @@ class TermIndex:
         self._by_head: dict[str, list[str]] = {}
         for word in self._vocabulary:
             self._by_head.setdefault(word[:2], []).append(word)
+        self._by_first: dict[str, list[_Term]] = {}
+        for term in self._terms:
+            self._by_first.setdefault(term.words[0], []).append(term)
         self._skip = skip
         self._lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
 
@@ -298,27 +301,31 @@ class TermIndex:
         words = [w for w in tokens(text) if w not in _FILLER]
         matched = [self._lookup(w) for w in words]
         best: tuple[float, str] | None = None
-        for term in self._terms:
-            score = self._score(term, words, matched)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, term.key)
+        for start, options in enumerate(matched):
+            for first in options:
+                for term in self._by_first.get(first, ()):
+                    score = self._score(term, start, words, matched)
+                    if score is not None and (best is None or score > best[0]):
+                        best = (score, term.key)
         if best is not None:
             log.debug("term %s matched with score %s", best[1], best[0])
         return None if best is None else best[1]
 
     def _score(
-        self, term: _Term, words: Sequence[str], matched: Sequence[frozenset[str]]
+        self, term: _Term, start: int, words: Sequence[str], matched: Sequence[frozenset[str]]
     ) -> float | None:
         size = len(term.words)
-        for start in range(len(words) - size + 1):
-            if all(term.words[k] in matched[start + k] for k in range(size)):
-                before = words[start - 1] if start > 0 else ""
-                after = words[start + size] if start + size < len(words) else ""
-                if self._skip is not None and self._skip(before, words[start], after):
-                    continue
-                exact = sum(words[start + k] == term.words[k] for k in range(size))
-                return size * 10 + exact * 2 + sum(len(w) for w in term.words) / 100
-        return None
+        if start + size > len(words):
+            return None
+        if not all(term.words[k] in matched[start + k] for k in range(1, size)):
+            return None
+        before = words[start - 1] if start > 0 else ""
+        after = words[start + size] if start + size < len(words) else ""
+        if self._skip is not None and self._skip(before, words[start], after):
+            return None
+        exact = sum(words[start + k] == term.words[k] for k in range(size))
+        # Longer and exact terms win; among equals, the earlier term in the file.
+        return size * 10 + exact * 2 + sum(len(w) for w in term.words) / 100 - start / 1000
 
 
 # --- employment -----------------------------------------------------------------------------
