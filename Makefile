@@ -42,5 +42,8 @@ i18n: $(STAMP)
 eval: $(STAMP) catalogs
 	$(BIN)/python -m bot.understanding.evaluate
 
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bot.bench
+
 clean:
 	rm -rf $(VENV) var locales/*/LC_MESSAGES/*.mo

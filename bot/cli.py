@@ -1,4 +1,4 @@
-"""The ``lotse`` command line: run, chat, ask, check, db upgrade."""
+"""The ``lotse`` command line: run, chat, ask, check, diagram, db upgrade."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint dialogs, knowledge and catalogs")
     check.set_defaults(handler=_check)
 
+    diagram = sub.add_parser("diagram", help="print a Mermaid flowchart of the dialogs")
+    diagram.add_argument("dialog", nargs="?", help="one dialog id (default: all)")
+    diagram.set_defaults(handler=_diagram)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers()
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -93,6 +97,20 @@ def _chat(args: argparse.Namespace) -> int:
             await lotse.close()
 
     asyncio.run(session())
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from bot.engine import load_dialogs
+    from bot.engine.diagram import mermaid
+
+    dialogs = load_dialogs(Settings().dialogs_dir)
+    if args.dialog and args.dialog not in dialogs.dialogs:
+        print(
+            f"unknown dialog '{args.dialog}': {', '.join(sorted(dialogs.dialogs))}", file=sys.stderr
+        )
+        return 2
+    print(mermaid(dialogs, args.dialog), end="")
     return 0
 
 

@@ -1,0 +1,60 @@
+"""``make bench``: latency of the engine and of free-text understanding, in process."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from bot.config import Settings
+from bot.engine import Choice, ConversationState, Engine, Start, Text
+from bot.service import Content
+from bot.understanding import Understander
+
+MESSAGES = [
+    "Ich arbeite seit 6 Jahren als Koch ohne Abschluss",
+    "diploma denkligi nasil yapilir",
+    "Кто оплатит курс?",
+    "rabotayu povarom 6 let",
+    "Bildungsgutschein Jobcenter",
+]
+
+
+def _measure(action: Callable[[], object], rounds: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+
+
+def main() -> None:
+    settings = Settings()
+    started = time.perf_counter()
+    content = Content.load(settings.content_root)
+    understander = Understander(content.knowledge)
+    print(
+        f"start-up (load and validate content, build indexes): {time.perf_counter() - started:.2f} s"
+    )
+    engine = Engine(
+        content.dialogs,
+        content.knowledge,
+        understander,
+        lambda language, message_id: content.catalogs.translator(language).text(message_id),
+        default_region=settings.region,
+    )
+    state, _ = engine.handle(ConversationState(), Start(language="de"))
+    state, _ = engine.handle(state, Choice("exam"))
+    p50, p99 = _measure(lambda: engine.handle(state, Choice("koch")), 2000)
+    print(f"engine.handle (button): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    index = iter(range(10**9))
+    p50, p99 = _measure(lambda: engine.handle(state, Text(MESSAGES[next(index) % 5])), 1000)
+    print(f"engine.handle (free text): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    p50, p99 = _measure(lambda: understander.analyse(MESSAGES[next(index) % 5]), 2000)
+    print(f"understander.analyse: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
