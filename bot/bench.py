@@ -35,9 +35,7 @@ def main() -> None:
     started = time.perf_counter()
     content = Content.load(settings.content_root)
     understander = Understander(content.knowledge)
-    print(
-        f"start-up (load and validate content, build indexes): {time.perf_counter() - started:.2f} s"
-    )
+    print(f"start-up (load, validate, build indexes): {time.perf_counter() - started:.2f} s")
     engine = Engine(
         content.dialogs,
         content.knowledge,
