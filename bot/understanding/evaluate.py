@@ -237,6 +237,14 @@ def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
 
 
+def _has_language(language: str) -> Callable[[DevMessage], bool]:
+    return lambda message: message.language == language
+
+
+def _has_intent(intent: str | None) -> Callable[[DevMessage], bool]:
+    return lambda message: message.intent == intent
+
+
 def render(reports: Sequence[Report]) -> str:
     """Both systems' figures as one plain-text table."""
     messages = reports[0].messages
@@ -248,18 +256,14 @@ def render(reports: Sequence[Report]) -> str:
 
     row("intent accuracy", [_pct(r.intent_accuracy()) for r in reports])
     for language in ("de", "tr", "ru"):
-        row(
-            f"  language {language}",
-            [_pct(r.intent_accuracy(lambda m, lang=language: m.language == lang)) for r in reports],
-        )
+        in_language = _has_language(language)
+        row(f"  language {language}", [_pct(r.intent_accuracy(in_language)) for r in reports])
     intents = sorted({m.intent or NULL for m in messages})
     for intent in intents:
         gold = None if intent == NULL else intent
         count = sum(m.intent == gold for m in messages)
-        row(
-            f"  {intent} ({count})",
-            [_pct(r.intent_accuracy(lambda m, g=gold: m.intent == g)) for r in reports],
-        )
+        with_intent = _has_intent(gold)
+        row(f"  {intent} ({count})", [_pct(r.intent_accuracy(with_intent)) for r in reports])
     row("out-of-scope recognised", [_pct(r.out_of_scope()) for r in reports])
     row("in-scope wrongly rejected", [_pct(r.false_rejections()) for r in reports])
     row("language accuracy", [_pct(r.language_accuracy()) for r in reports])

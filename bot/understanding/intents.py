@@ -1,9 +1,10 @@
-"""Intent ranking against the curated example phrases: naive Bayes on word stems plus rapidfuzz."""
+"""Intent ranking: logistic regression over word stems and character n-grams of the examples."""
 
 from __future__ import annotations
 
+import logging
 import math
-from collections import Counter, defaultdict
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,112 +13,152 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.understanding.normalize import normalize, tokens
+from bot.understanding.normalize import normalize
 
-__all__ = ["NULL", "IntentRanker", "Ranking"]
+__all__ = ["NULL", "IntentRanker", "Ranking", "features"]
+
+log = logging.getLogger(__name__)
 
 NULL = "null"
 _STEM = 5
-# Calibration constants, fitted by ``python -m bot.understanding.evaluate --calibrate`` on
-# cross-validated example phrases (never on the development set).
+_LONG_STEM = 8
+_GRAMS = (3, 4)
+# Training and calibration constants; TEMPERATURE is fitted by
+# ``python -m bot.understanding.evaluate --calibrate`` on cross-validated example phrases.
+EPOCHS = 12
+LEARNING_RATE = 0.3
 TEMPERATURE = 1.0
-NB_WEIGHT = 1.0
-FUZZ_WEIGHT = 6.0
-ALPHA = 0.2
+# A message that nearly repeats an example phrase gets this bonus (in logit units).
+NEAR_MATCH_BONUS = 2.0
+NEAR_MATCH_CUTOFF = 88.0
 
 
 def features(words: Sequence[str]) -> list[str]:
-    """Stem features of folded tokens: prefixes survive suffixes, end typos and inflection."""
+    """Stems survive suffixes and inflection, character n-grams survive typos and compounds."""
     result: list[str] = []
     for word in words:
         if word.isdigit():
-            result.append("#num")
+            result.append("#")
             continue
-        result.append(word[:_STEM])
-        if len(word) > _STEM + 2:
-            result.append(word[: _STEM + 3] + "+")
-    for left, right in pairwise(words):
-        result.append(f"{left[:_STEM]}_{right[:_STEM]}")
-    return result
+        result.append("S" + word[:_STEM])
+        if len(word) >= _LONG_STEM:
+            result.append("L" + word[:_LONG_STEM])
+        padded = f"<{word}>"
+        for size in _GRAMS:
+            result.extend(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
+    result.extend(f"{left[:_STEM]}_{right[:_STEM]}" for left, right in pairwise(words))
+    return sorted(set(result))
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """Probabilities over all intents (including ``null``), best first, and token coverage."""
+    """Probabilities over all intents (including ``null``), best first, and word coverage."""
 
     scores: tuple[tuple[str, float], ...]
     coverage: float
 
 
 class IntentRanker:
-    """Rank intents for a message; built once from example phrases (intent -> language -> list)."""
+    """Rank intents for a message; trained once from example phrases (intent -> language -> list)."""
 
-    def __init__(self, examples: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+    def __init__(
+        self, examples: Mapping[str, Mapping[str, Sequence[str]]], *, seed: int = 0
+    ) -> None:
         self.intents: tuple[str, ...] = tuple(sorted(examples))
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        index = {intent: n for n, intent in enumerate(self.intents)}
+        samples: list[tuple[list[str], int]] = []
         phrases: list[str] = []
         owners: list[int] = []
         vocabulary: set[str] = set()
-        for index, intent in enumerate(self.intents):
+        for intent in self.intents:
             for phrase_list in examples[intent].values():
                 for phrase in phrase_list:
-                    words = tokens(phrase)
+                    words = normalize(phrase).split()
                     vocabulary.update(w for w in words if not w.isdigit())
-                    counts[intent].update(features(words))
+                    samples.append((features(words), index[intent]))
                     phrases.append(" ".join(words))
-                    owners.append(index)
-        self._known = frozenset(f for c in counts.values() for f in c)
-        self._logp: dict[str, dict[str, float]] = {}
-        self._unseen: dict[str, float] = {}
-        size = len(self._known) + 1
-        for intent in self.intents:
-            total = sum(counts[intent].values()) + ALPHA * size
-            self._logp[intent] = {
-                f: math.log((c + ALPHA) / total) for f, c in counts[intent].items()
-            }
-            self._unseen[intent] = math.log(ALPHA / total)
+                    owners.append(index[intent])
+        self._weights = _train(samples, len(self.intents), seed)
         self._phrases = phrases
         self._owners = owners
         self._vocabulary = sorted(vocabulary)
         self._vocabulary_set = frozenset(vocabulary)
+        self._stems = frozenset(w[:_STEM] for w in vocabulary)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        log.debug("intent ranker trained on %s phrases", len(samples))
 
-    def _correct_uncached(self, word: str) -> str | None:
-        """Map an unknown word to the closest known one (typos); None when nothing is close."""
-        if word in self._vocabulary_set or word.isdigit():
+    def _correct_uncached(self, word: str) -> str:
+        """Map an unknown word to the closest known one (typos); keep it when nothing is close."""
+        if word in self._vocabulary_set or word.isdigit() or len(word) < 4:
             return word
-        if len(word) < 4:
-            return None
+        if word[:_STEM] in self._stems:
+            return word
         cutoff = 0.75 if len(word) < 8 else 0.7
         found = process.extractOne(
             word, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff
         )
-        return None if found is None else str(found[0])
+        return word if found is None else str(found[0])
+
+    def logits(self, text: str) -> tuple[list[float], float]:
+        """Raw scores per intent (in ``self.intents`` order) and the share of known words."""
+        words = [self._correct(w) for w in normalize(text).split()]
+        if not words:
+            return [0.0] * len(self.intents), 0.0
+        known = sum(w[:_STEM] in self._stems or w.isdigit() for w in words) / len(words)
+        rows = [self._weights[f] for f in features(words) if f in self._weights]
+        if not rows:
+            return [0.0] * len(self.intents), known
+        scores = [sum(column) for column in zip(*rows, strict=True)]
+        near = process.extractOne(
+            " ".join(words), self._phrases, scorer=fuzz.ratio, score_cutoff=NEAR_MATCH_CUTOFF
+        )
+        if near is not None:
+            scores[self._owners[near[2]]] += NEAR_MATCH_BONUS
+        return scores, known
+
+    def near_match(self, text: str) -> str | None:
+        """The intent of an example phrase the text nearly repeats, if any."""
+        found = process.extractOne(
+            normalize(text), self._phrases, scorer=fuzz.ratio, score_cutoff=NEAR_MATCH_CUTOFF
+        )
+        return None if found is None else self.intents[self._owners[found[2]]]
 
     def rank(self, text: str) -> Ranking:
         """Return calibrated probabilities for every intent, best first."""
-        raw = [w for w in normalize(text).split()]
-        words = [c for c in (self._correct(w) for w in raw) if c is not None]
-        coverage = len(words) / len(raw) if raw else 0.0
-        feats = [f for f in features(words) if f in self._known]
-        if not feats:
-            uniform = 1.0 / len(self.intents)
-            return Ranking(tuple((i, uniform) for i in self.intents), 0.0)
-        nb = {i: sum(self._logp[i].get(f, self._unseen[i]) for f in feats) for i in self.intents}
-        top = max(nb.values())
-        nb_norm = {i: (v - top) / math.sqrt(len(feats)) for i, v in nb.items()}
-        query = " ".join(words)
-        best = dict.fromkeys(self.intents, 0.0)
-        for _, score, index in process.extract(
-            query, self._phrases, scorer=fuzz.token_sort_ratio, limit=40
-        ):
-            intent = self.intents[self._owners[index]]
-            best[intent] = max(best[intent], score / 100.0)
-        logits = {
-            i: (NB_WEIGHT * nb_norm[i] + FUZZ_WEIGHT * best[i]) / TEMPERATURE for i in self.intents
-        }
-        peak = max(logits.values())
-        exp = {i: math.exp(v - peak) for i, v in logits.items()}
-        total = sum(exp.values())
-        ordered = sorted(((i, exp[i] / total) for i in self.intents), key=lambda p: -p[1])
+        scores, coverage = self.logits(text)
+        probabilities = softmax([s / TEMPERATURE for s in scores])
+        ordered = sorted(zip(self.intents, probabilities, strict=True), key=lambda p: -p[1])
         return Ranking(tuple(ordered), coverage)
+
+
+def softmax(values: Sequence[float]) -> list[float]:
+    """Numerically stable softmax."""
+    peak = max(values)
+    exps = [math.exp(v - peak) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _train(samples: list[tuple[list[str], int]], classes: int, seed: int) -> dict[str, list[float]]:
+    """Multinomial logistic regression by SGD; pure Python so the bot needs no numeric stack."""
+    weights: dict[str, list[float]] = {}
+    for feats, _ in samples:
+        for feature in feats:
+            weights.setdefault(feature, [0.0] * classes)
+    order = list(samples)
+    rng = random.Random(seed)
+    for epoch in range(EPOCHS):
+        rng.shuffle(order)
+        rate = LEARNING_RATE / (1 + 0.3 * epoch)
+        for feats, label in order:
+            rows = [weights[f] for f in feats]
+            probabilities = softmax([sum(column) for column in zip(*rows, strict=True)])
+            step = rate / math.sqrt(len(feats))
+            for cls, probability in enumerate(probabilities):
+                gradient = probability - (1.0 if cls == label else 0.0)
+                if abs(gradient) < 1e-3:
+                    continue
+                delta = step * gradient
+                for row in rows:
+                    row[cls] -= delta
+    return weights

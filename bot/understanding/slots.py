@@ -287,8 +287,8 @@ class TermIndex:
         for word in self._vocabulary:
             self._by_head.setdefault(word[:2], []).append(word)
         self._by_first: dict[str, list[_Term]] = {}
-        for term in self._terms:
-            self._by_first.setdefault(term.words[0], []).append(term)
+        for entry in self._terms:
+            self._by_first.setdefault(entry.words[0], []).append(entry)
         self._skip = skip
         self._lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
 

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from bot.content.loader import Knowledge
 from bot.understanding import slots as _slots
-from bot.understanding.intents import NULL, IntentRanker
+from bot.understanding.intents import NULL, IntentRanker, Ranking
 from bot.understanding.language import LanguageDetector
 from bot.understanding.normalize import normalize, tokens
 
@@ -20,21 +20,29 @@ __all__ = ["Analysis", "Understander"]
 log = logging.getLogger(__name__)
 
 THRESHOLD = 0.5
+GREETING_CONFIDENCE = 0.95
+OUT_OF_SCOPE_WITH_GREETING = 0.7
 _LANGUAGES = ("de", "tr", "ru")
 _GREETINGS = frozenset(
     tokens(
-        "hallo hello hi hey moin servus grüß gott guten tag morgen abend grüezi salut "
-        "merhaba merhabalar selam selamlar selamun aleyküm aleykum iyi günler akşamlar sabahlar "
-        "günaydın kolay gelsin привет здравствуйте здравствуй добрый день вечер утро доброе "
-        "салам салют zdravstvuyte privet dobryy dobry den"
+        "hallo hallöchen hallöle hello hi hey heyy huhu moin servus grüß grüss gott tag tach abend "
+        "grüezi salut gruß grüße merhaba merhabalar mrb meraba merhba selam selamlar slm sa "
+        "selamün selamun aleyküm aleykum günaydın günaydınlar günler akşamlar geceler sabahlar "
+        "gelsin hayırlı naber привет приветик приветики прив здравствуйте здраствуйте здрасте "
+        "здравствуй здрасьте добрый доброе доброго утречко приветствую хай салам салют ку алло "
+        "zdravstvuyte zdravstvuite privet privetik dobryy dobry dobriy"
     )
 )
+_GREETING_STEMS = ("halo", "merhab", "selam", "privet", "zdrav", "gunayd")
 # Words that carry no topic; a message made only of greetings and these is a greeting.
 _EMPTY = frozenset(
     tokens(
-        "und ja nein bitte danke liebe lieber leute team zusammen alle ich bin hier "
-        "ve evet hayir lütfen tesekkürler arkadaslar hocam abi abla herkese ben "
-        "и да нет пожалуйста спасибо всем друзья я a"
+        "und ja nein bitte danke liebe lieber leute team zusammen alle miteinander auch ich bin "
+        "hier ve evet hayir lütfen tesekkürler arkadaslar hocam abi abla herkese ben iyi "
+        "и да нет пожалуйста спасибо всем друзья я a morgen abend tag день вечер утро "
+        "ночи dobroy den vecher utro guten schönen frage fragen hab habe ne eine hilfe brauche "
+        "bir şey soru sorum soracaktım sormak istiyorum yardım lazım var у меня вопрос вопросик "
+        "помощь нужна помогите"
     )
 )
 _SMALL_DIGITS = 9
@@ -124,22 +132,35 @@ class Understander:
 
     def _intent(self, text: str) -> tuple[str | None, float, tuple[tuple[str, float], ...]]:
         words = normalize(text).split()
-        greeting = [w for w in words if w in _GREETINGS]
-        rest = [w for w in words if w not in _GREETINGS and w not in _EMPTY]
+        greeting = [w for w in words if _is_greeting(w)]
+        rest = [w for w in words if not _is_greeting(w) and w not in _EMPTY]
         if greeting and not rest:
-            return "greeting", 0.97, (("greeting", 0.97),)
+            return "greeting", GREETING_CONFIDENCE, (("greeting", GREETING_CONFIDENCE),)
         if self._ranker is None or not words:
             return None, 1.0, ()
+        if greeting:
+            # "Hallo, ich brauche Anerkennung" is about recognition; "Hallo, ist da jemand?"
+            # stays a greeting; "Hallo, wie wird das Wetter?" is out of scope.
+            ranking = self._ranker.rank(" ".join(w for w in words if not _is_greeting(w)))
+            best, probability = ranking.scores[0]
+            if best not in (NULL, "greeting") and probability >= THRESHOLD:
+                return self._decide(ranking)
+            if best == NULL and probability >= OUT_OF_SCOPE_WITH_GREETING and len(rest) >= 3:
+                return self._decide(ranking)
+            candidates = _candidates(ranking.scores, first="greeting")
+            return "greeting", GREETING_CONFIDENCE, candidates
         ranking = self._ranker.rank(" ".join(words))
-        if greeting and rest:
-            stripped = self._ranker.rank(" ".join(w for w in words if w not in _GREETINGS))
-            if stripped.scores[0][0] not in (NULL, "greeting"):
-                ranking = stripped
-        candidates = tuple((i, round(p, 3)) for i, p in ranking.scores if i != NULL)[:3]
+        if ranking.scores[0][0] == "greeting" and not self._ranker.near_match(" ".join(words)):
+            # Small talk without a greeting word ("wie alt bist du") is out of scope.
+            return None, ranking.scores[0][1], _candidates(ranking.scores)
+        return self._decide(ranking)
+
+    def _decide(self, ranking: Ranking) -> tuple[str | None, float, tuple[tuple[str, float], ...]]:
+        candidates = _candidates(ranking.scores)
         best, probability = ranking.scores[0]
-        if best == NULL or probability < THRESHOLD or ranking.coverage < 0.34:
-            if best == NULL:
-                return None, probability, candidates
+        if best == NULL:
+            return None, probability, candidates
+        if probability < THRESHOLD:
             return None, 1.0 - probability, candidates
         return best, probability, candidates
 
@@ -193,6 +214,20 @@ class Understander:
     def extract_employment(self, text: str) -> str | None:
         """ "employed", "unemployed" (Agentur für Arbeit) or "jobcenter" (Bürgergeld)."""
         return _slots.extract_employment(text)
+
+
+def _is_greeting(word: str) -> bool:
+    return word in _GREETINGS or word.startswith(_GREETING_STEMS)
+
+
+def _candidates(
+    scores: Sequence[tuple[str, float]], first: str | None = None
+) -> tuple[tuple[str, float], ...]:
+    """Up to three in-scope intents, best first; ``first`` is put in front when given."""
+    ranked = [(i, round(p, 3)) for i, p in scores if i not in (NULL, first)]
+    if first is not None:
+        ranked.insert(0, (first, GREETING_CONFIDENCE))
+    return tuple(ranked[:3])
 
 
 def _partial(query: str, label: str) -> float:
