@@ -17,7 +17,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema to ``revision``; must run outside an event loop (Alembic runs its own)."""
     command.upgrade(alembic_config(url), revision)
 

@@ -240,29 +240,46 @@ def _stems(word: str) -> tuple[str, ...]:
     stems = [word]
     if len(word) >= 6 and word[-1] in "aeiouy":
         stems.append(word[:-1])
-    if len(word) >= 6 and word.endswith("iya"):
+    if len(word) >= 7 and word.endswith("iya"):
         stems.append(word[:-2])
-    if len(word) >= 6 and word.endswith(("ets", "ek", "ok")):  # продавец→продавца, игрок
-        stems.append(word[:-3] + word[-2:] if word.endswith("ets") else word[:-2] + word[-1])
+    if len(word) >= 7 and word.endswith("ets"):  # продавец→продавца
+        stems.append(word[:-3] + "ts")
     return tuple(stems)
 
 
+# Endings that may follow a four-letter word ("aşçı-yım", "Koch-in", "повар-ом" is longer anyway).
+_SHORT_SUFFIXES = frozenset(
+    "yim yum yiz im um iz lik luk ligi lugu lar ler in en e s n om a u y oy em ami ov ya ye".split()
+)
+
+
 def _word_matches(query: str, word: str) -> bool:
+    """Whether a query token is the term word, inflected, or with a one-letter typo."""
     if query == word:
         return True
     size = len(word)
     if size < 4 or len(query) < 4:
         return False
     for stem in _stems(word):
-        if len(stem) >= 4 and query.startswith(stem) and len(query) - len(stem) <= 5:
+        if not query.startswith(stem):
+            continue
+        suffix = query[len(stem) :]
+        if len(stem) >= 5 and len(suffix) <= 5:
             return True
-    if size >= 6:
-        allowed = 1 if size < 10 else 2
-        head = query[: size + 1]
-        if Levenshtein.distance(query[:size], word, score_cutoff=allowed) <= allowed:
-            return len(query) - size <= 5
-        return Levenshtein.distance(head, word, score_cutoff=allowed) <= allowed
-    return False
+        if len(stem) == 4 and suffix in _SHORT_SUFFIXES:
+            return True
+    if size < 6 or query[:2] != word[:2]:
+        return False
+    allowed = 1 if size < 12 else 2
+    # Typos must leave the word's ending intact, so "polstavki" is no "polsha".
+    if query[-2:] == word[-2:] and Levenshtein.distance(query, word) <= allowed:
+        return True
+    head = query[:size]
+    return (
+        len(query) - size <= 3
+        and head[-2:] == word[-2:]
+        and Levenshtein.distance(head, word, score_cutoff=allowed) <= allowed
+    )
 
 
 class TermIndex:
@@ -290,6 +307,7 @@ class TermIndex:
         for entry in self._terms:
             self._by_first.setdefault(entry.words[0], []).append(entry)
         self._skip = skip
+        self._before: dict[int, str] = {}
         self._lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
 
     def _lookup_uncached(self, query: str) -> frozenset[str]:
@@ -298,7 +316,14 @@ class TermIndex:
 
     def find(self, text: str) -> str | None:
         """Return the key of the best (longest, most exact) term found in the text."""
-        words = [w for w in tokens(text) if w not in _FILLER]
+        raw = tokens(text)
+        words = [w for w in raw if w not in _FILLER]
+        self._before = {}
+        position = 0
+        for index, word in enumerate(raw):
+            if word not in _FILLER:
+                self._before[position] = raw[index - 1] if index else ""
+                position += 1
         matched = [self._lookup(w) for w in words]
         best: tuple[float, str] | None = None
         for start, options in enumerate(matched):
@@ -319,7 +344,7 @@ class TermIndex:
             return None
         if not all(term.words[k] in matched[start + k] for k in range(1, size)):
             return None
-        before = words[start - 1] if start > 0 else ""
+        before = self._before.get(start, "")
         after = words[start + size] if start + size < len(words) else ""
         if self._skip is not None and self._skip(before, words[start], after):
             return None
@@ -362,13 +387,14 @@ _EMPLOYMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "ich arbeite", "arbeite als", "arbeite seit", "arbeite in", "arbeite bei",
             "arbeite im", "arbeite noch", "arbeite jetzt", "arbeite schon", "arbeite vollzeit",
-            "arbeite teilzeit", "bin angestellt", "angestellt", "festangestellt", "beschäftigt",
+            "arbeite teilzeit", "bin angestellt", "angestellt als", "angestellt bei", "festangestellt",
+            "bin beschäftigt", "beschäftigt als", "beschäftigt bei",
             "festanstellung",
             "berufstätig", "minijob", "habe arbeit", "habe einen job", "habe eine stelle",
             "çalışıyorum", "calisiyorum", "calisiyom", "çalışıyom", "işim var", "isim var",
-            "çalıştığım", "calistigim", "tam zamanlı", "yarı zamanlı", "işe gidiyorum",
+            "işe gidiyorum",
             "работаю", "rabotayu", "трудоустроен", "устроен", "есть работа", "я работаю",
-            "официально работаю", "работаю на", "работает",
+            "официально работаю", "работаю на",
         ),
     ),
 )  # fmt: skip
