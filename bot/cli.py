@@ -1,4 +1,4 @@
-"""The ``lotse`` command line: run, chat, ask, check, diagram, db upgrade."""
+"""The ``lotse`` command line: run, chat, ask, check, diagram, counsellor, purge, db."""
 
 from __future__ import annotations
 
@@ -54,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     diagram.add_argument("dialog", nargs="?", help="one dialog id (default: all)")
     diagram.set_defaults(handler=_diagram)
 
+    counsellor = sub.add_parser("counsellor", help="manage counsellor accounts")
+    counsellor_sub = counsellor.add_subparsers()
+    add = counsellor_sub.add_parser("add", help="add a counsellor (password from stdin)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--languages", required=True, help="comma-separated: de,tr,ru")
+    add.add_argument("--region", required=True)
+    add.add_argument("--admin", action="store_true")
+    add.set_defaults(handler=_counsellor_add)
+
+    purge = sub.add_parser("purge", help="apply the retention policy now")
+    purge.set_defaults(handler=_purge)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers()
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -70,6 +83,69 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings()
     upgrade(settings.effective_database_url)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _counsellor_add(args: argparse.Namespace) -> int:
+    from bot.handover.counsellors import CounsellorError, add_counsellor
+    from bot.store.db import create_engine, session_factory
+    from bot.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.effective_database_url)
+    password = _read_password()
+
+    async def add() -> None:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                await add_counsellor(
+                    session=session,
+                    email=args.email,
+                    name=args.name,
+                    languages=[x.strip() for x in args.languages.split(",") if x.strip()],
+                    region=args.region,
+                    password=password,
+                    role="admin" if args.admin else "counsellor",
+                )
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(add())
+    except CounsellorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"counsellor {args.email} added", file=sys.stderr)
+    return 0
+
+
+def _purge(_args: argparse.Namespace) -> int:
+    from bot.handover.retention import purge
+    from bot.store.db import create_engine, session_factory
+    from bot.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.effective_database_url)
+
+    async def run() -> None:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                report = await purge(session=session, retention_days=settings.retention_days)
+        finally:
+            await engine.dispose()
+        print(f"purged {report.leads} lead(s), {report.conversations} conversation(s)")
+
+    asyncio.run(run())
     return 0
 
 

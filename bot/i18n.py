@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -28,11 +28,33 @@ def msg(message_id: str) -> str:
     return message_id
 
 
+TIMEZONE = get_timezone("Europe/Berlin")
+
+
 @dataclass(frozen=True)
 class Years:
     """A number of years, rendered with the unit in the right CLDR plural form."""
 
     value: Decimal
+
+
+@dataclass(frozen=True)
+class Days:
+    value: int
+
+
+@dataclass(frozen=True)
+class When:
+    """A point in time, shown in Europe/Berlin wall time in the reader's locale."""
+
+    value: dt.datetime
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """What is stored about a person, listed field by field for ``/mydata``."""
+
+    slots: dict[str, object]
 
 
 # Units by CLDR plural category; every catalog holds all four so any language can be added.
@@ -41,6 +63,10 @@ PLURAL_MESSAGES = (
     msg("unit.years.few"),
     msg("unit.years.many"),
     msg("unit.years.other"),
+    msg("unit.days.one"),
+    msg("unit.days.few"),
+    msg("unit.days.many"),
+    msg("unit.days.other"),
 )
 
 
@@ -63,12 +89,23 @@ class Translator:
 
     def years(self, value: Decimal) -> str:
         # CLDR picks the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
+        return self._quantity(value, "years")
+
+    def days(self, value: int) -> str:
+        return self._quantity(Decimal(value), "days")
+
+    def _quantity(self, value: Decimal, unit: str) -> str:
         category = self.locale.plural_form(value)
-        unit = self.text(f"unit.years.{category}")
-        return f"{self.number(value)} {unit}"
+        return f"{self.number(value)} {self.text(f'unit.{unit}.{category}')}"
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="medium", locale=self.locale)
+
+    def datetime(self, value: dt.datetime) -> str:
+        """Weekday, date and wall time in Berlin, e.g. "Dienstag, 1. Dezember 2026, 10:30"."""
+        local = value.astimezone(TIMEZONE)
+        day = format_date(local.date(), format="full", locale=self.locale)
+        return f"{day}, {local:%H:%M}"
 
 
 def plural_categories(language: str) -> tuple[str, ...]:

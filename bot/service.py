@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +14,33 @@ from bot.content import Knowledge, load_knowledge
 from bot.content.models import LANGUAGES
 from bot.engine import (
     ConversationState,
-    DataDeletionRequested,
     DialogSet,
     Engine,
     Event,
-    HandoverRequested,
     RenderedMessage,
     Renderer,
+    Reply,
     load_dialogs,
 )
+from bot.engine.events import (
+    AppointmentCancelled,
+    BookingFailed,
+    BookingRequested,
+    CallbackRequested,
+    ConsentGiven,
+    DataDeletionRequested,
+    HandoverRequested,
+    Line,
+    OptionsWanted,
+    ReplyOption,
+)
 from bot.engine.validate import content_errors
-from bot.i18n import Catalogs
+from bot.handover import booking, leads, notify
+from bot.handover.retention import erase_conversation
+from bot.i18n import Catalogs, When, msg
 from bot.store import repo
 from bot.store.db import create_engine, session_factory
+from bot.store.models import Conversation, Notification, utcnow
 from bot.understanding import Understander
 
 log = logging.getLogger(__name__)
@@ -61,6 +76,9 @@ class Content:
 class Lotse:
     """Engine, content and storage wired together; adapters call ``handle``."""
 
+    # Channels that deliver notifications themselves; the others show them with the next answer.
+    push_channels: frozenset[str] = frozenset({"telegram"})
+
     def __init__(self, settings: Settings, content: Content, db: AsyncEngine) -> None:
         self.settings = settings
         self.content = content
@@ -73,8 +91,11 @@ class Lotse:
             self.understander,
             lambda language, message_id: content.catalogs.translator(language).text(message_id),
             default_region=settings.region,
+            retention_days=settings.retention_days,
         )
         self.renderer = Renderer(content.knowledge)
+        # Channels that push register a sender here (Telegram); see bot.handover.notify.
+        self.senders: dict[str, notify.Sender] = {}
 
     @classmethod
     def create(cls, settings: Settings) -> Lotse:
@@ -103,22 +124,14 @@ class Lotse:
             if language in LANGUAGES:
                 state.language = language
             for event in events:
+                before = state
                 state, reply = self.engine.handle(state, event)
-                for effect in reply.effects:
-                    if isinstance(effect, HandoverRequested):
-                        await repo.add_handover_request(
-                            session=session,
-                            conversation=conversation,
-                            facts={**effect.facts, "channel": channel},
-                        )
-                    elif isinstance(effect, DataDeletionRequested):
-                        await repo.delete_conversation(session=session, conversation=conversation)
-                        conversation = await repo.get_or_create_conversation(
-                            session=session, channel=channel, user_key=user_key
-                        )
-                        log.info("conversation erased on request (channel %s)", channel)
+                conversation, state, reply = await self._apply(
+                    session, conversation, before, state, reply
+                )
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)
+            messages = await self._pending_notifications(session, conversation) + messages
             await repo.save_state(
                 session=session,
                 conversation=conversation,
@@ -127,9 +140,112 @@ class Lotse:
             )
         return Outcome(language=state.language or "de", messages=messages)
 
+    async def _apply(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        before: ConversationState,
+        state: ConversationState,
+        reply: Reply,
+    ) -> tuple[Conversation, ConversationState, Reply]:
+        """Carry out the side effects of one reply inside the event's transaction."""
+        region = state.region or self.settings.region
+        language = state.language or "de"
+        for effect in list(reply.effects):
+            match effect:
+                case ConsentGiven(version=version):
+                    await leads.record_consent(
+                        session=session, conversation=conversation, version=version
+                    )
+                case HandoverRequested(facts=facts):
+                    await leads.upsert_lead(
+                        session=session,
+                        conversation=conversation,
+                        facts={**facts, "channel": conversation.channel},
+                        language=language,
+                        region=region,
+                    )
+                case BookingRequested(slot_id=slot_id):
+                    lead = await leads.open_lead(session=session, conversation_id=conversation.id)
+                    booked = lead and await booking.book(
+                        session=session, lead=lead, slot_id=slot_id
+                    )
+                    if not booked:
+                        state, reply = self.engine.handle(before, BookingFailed())
+                        return await self._apply(session, conversation, before, state, reply)
+                case AppointmentCancelled():
+                    lead = await leads.open_lead(session=session, conversation_id=conversation.id)
+                    if lead is not None:
+                        await booking.cancel(session=session, lead=lead, actor="person")
+                case CallbackRequested():
+                    lead = await leads.open_lead(session=session, conversation_id=conversation.id)
+                    if lead is not None:
+                        lead.callback_requested = True
+                        await leads.add_event(
+                            session=session, lead=lead, actor="person", note="call-back requested"
+                        )
+                case DataDeletionRequested():
+                    await erase_conversation(session=session, conversation_id=conversation.id)
+                    conversation = await repo.get_or_create_conversation(
+                        session=session,
+                        channel=conversation.channel,
+                        user_key=conversation.user_key,
+                    )
+                    log.info("conversation erased on request (channel %s)", conversation.channel)
+                case OptionsWanted(source="free_slots"):
+                    await self._offer_slots(session, state, reply, region, language)
+        return conversation, state, reply
+
+    async def _offer_slots(
+        self,
+        session: AsyncSession,
+        state: ConversationState,
+        reply: Reply,
+        region: str | None,
+        language: str,
+    ) -> None:
+        slots = await booking.free_slots(session=session, region=region, language=language)
+        state.slot_offers = {str(s.slot_id): s.starts_at.isoformat() for s in slots}
+        offered = [
+            ReplyOption(
+                f"slot:{s.slot_id}", msg("handover.slot_option"), {"when": When(s.starts_at)}
+            )
+            for s in slots
+        ]
+        reply.options[:0] = offered
+        state.offered[:0] = [o.id for o in offered]
+        if not slots and reply.lines:
+            reply.lines.insert(len(reply.lines) - 1, Line(msg("handover.no_slots")))
+
+    async def _pending_notifications(
+        self, session: AsyncSession, conversation: Conversation
+    ) -> list[RenderedMessage]:
+        """Pull channels (web, terminal) show due notifications with the next answer."""
+        if conversation.channel in self.push_channels:
+            return []
+        due = await notify.pending_for(session=session, conversation_id=conversation.id)
+        messages = [
+            RenderedMessage(self.render_notification(n, conversation.language)) for n in due
+        ]
+        for notification in due:
+            notification.sent_at = utcnow()
+        return messages
+
+    def render_notification(self, notification: Notification, language: str | None) -> str:
+        translator = self.content.catalogs.translator(language)
+        params = {
+            key: When(_parse_time(value)) if key == "appointment" else value
+            for key, value in notification.params.items()
+        }
+        return self.renderer.text(notification.message_id, translator, params)
+
     async def current_state(self, *, channel: str, user_key: str) -> ConversationState | None:
         async with self.sessions() as session:
             conversation = await repo.lock_conversation(
                 session=session, channel=channel, user_key=user_key
             )
             return ConversationState.from_json(conversation.state) if conversation else None
+
+
+def _parse_time(value: object) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value))

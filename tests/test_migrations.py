@@ -41,4 +41,4 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
     downgrade(database_url, "base")
     assert asyncio.run(_tables(database_url)) <= {"alembic_version"}
     upgrade(database_url)
-    assert {"conversations", "handover_requests"} <= asyncio.run(_tables(database_url))
+    assert {"conversations", "leads", "bookings", "slots"} <= asyncio.run(_tables(database_url))

@@ -127,14 +127,20 @@ def test_free_text_with_occupation_and_years_goes_straight_to_the_result(engine:
     assert refs(reply)[0] == "exam.result_eligible"
 
 
-def test_handover_records_the_facts_of_the_case(engine: Engine) -> None:
+def test_handover_asks_for_consent_then_records_the_facts(engine: Engine) -> None:
     state, _ = run(
         engine, Start(language="tr"), Choice("exam"), Choice("koch"), Text("3"), Choice("full")
     )
     state, reply = engine.handle(state, Choice("human"))
-    (effect,) = reply.effects
-    assert isinstance(effect, HandoverRequested)
+    assert not reply.effects  # nothing recorded before consent
+    assert option_ids(reply)[:2] == ["agree", "refuse"]
+    for event in (Choice("agree"), Text("Ayşe Yılmaz"), Choice("chat")):
+        state, reply = engine.handle(state, event)
+    state, reply = engine.handle(state, Choice("anytime"))
+    handover = [e for e in reply.effects if isinstance(e, HandoverRequested)]
+    (effect,) = handover
     assert effect.facts["slots"]["occupation"] == "koch"
+    assert effect.facts["slots"]["contact_name"] == "Ayşe Yılmaz"
     assert effect.facts["exam"] == {"needed": "4.5", "worked": "3", "missing": "1.5"}
     assert effect.facts["outcome"] == "external_exam.not_yet"
     assert effect.facts["language"] == "tr"

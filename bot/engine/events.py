@@ -16,6 +16,7 @@ class CommandName(StrEnum):
     RESTART = "restart"
     HUMAN = "human"
     DELETE = "delete"
+    MYDATA = "mydata"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,12 @@ class Resume:
     """Show the current question again (after a reconnect or a language switch)."""
 
 
-Event = Start | Text | Choice | Command | Resume
+@dataclass(frozen=True)
+class BookingFailed:
+    """The chosen appointment was taken a moment ago; offer the others."""
+
+
+Event = Start | Text | Choice | Command | Resume | BookingFailed
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Line:
 class ReplyOption:
     id: str
     label: str  # message id or knowledge reference
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,42 @@ class DataDeletionRequested:
     """The person confirmed that everything stored about them must be deleted."""
 
 
-Effect = HandoverRequested | DataDeletionRequested
+@dataclass(frozen=True)
+class ConsentGiven:
+    version: str
+
+
+@dataclass(frozen=True)
+class OptionsWanted:
+    """The current question needs options only the service knows (``free_slots``)."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class BookingRequested:
+    slot_id: int
+
+
+@dataclass(frozen=True)
+class AppointmentCancelled:
+    """The person cancelled their appointment (to rebook or for good)."""
+
+
+@dataclass(frozen=True)
+class CallbackRequested:
+    """The person prefers a call-back to a fixed appointment."""
+
+
+Effect = (
+    HandoverRequested
+    | DataDeletionRequested
+    | ConsentGiven
+    | OptionsWanted
+    | BookingRequested
+    | AppointmentCancelled
+    | CallbackRequested
+)
 
 
 @dataclass
@@ -101,6 +143,8 @@ class ConversationState:
     misses: int = 0
     outcome: str | None = None  # the last result node reached
     resume: str | None = None  # where to go on after choosing a language mid-way
+    slot_offers: dict[str, str] = field(default_factory=dict)  # offered slot id -> ISO start
+    turns: int = 0  # events handled; binds buttons to the turn they were shown in
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -5,6 +5,7 @@ Conditions (``when:`` in dialogs) and message parameters are derived here, never
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +22,15 @@ from bot.content.models import (
     Occupation,
 )
 from bot.engine.eligibility import ExamAssessment, assess_exam
-from bot.i18n import Years, msg
+from bot.i18n import Days, StoredData, When, Years, msg
 
 SLOTS: frozenset[str] = frozenset({"occupation", "years", "country", "employment", "workload"})
-SETTABLE: frozenset[str] = SLOTS | {"language"}
+# Contact details and the appointment: kept only after consent, erased on request.
+PERSONAL_SLOTS: frozenset[str] = frozenset(
+    {"consent", "contact_name", "contact_via", "contact_phone", "contact_email", "availability"}
+)
+BOOKING_SLOTS: frozenset[str] = frozenset({"appointment", "callback"})
+SETTABLE: frozenset[str] = SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | {"language"}
 
 _CHAMBER_BODY = {
     ChamberType.IHK: BodyKind.IHK,
@@ -51,6 +57,7 @@ class Facts:
     knowledge: Knowledge
     slots: Mapping[str, Any]
     region_id: str | None
+    retention_days: int = 180
 
     @property
     def occupation(self) -> Occupation | None:
@@ -128,6 +135,10 @@ class Facts:
             params.update(
                 needed=Years(exam.needed), worked=Years(exam.worked), missing=Years(exam.missing)
             )
+        if (appointment := self.slots.get("appointment")) is not None:
+            params["appointment"] = When(dt.datetime.fromisoformat(str(appointment)))
+        params["stored"] = StoredData(dict(self.slots))
+        params["retention"] = Days(self.retention_days)
         params["chamber"] = _body_ref(self.chamber, msg("exam.chamber_unknown"))
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
         return params
@@ -153,4 +164,6 @@ CONDITIONS: dict[str, Condition] = {
     "recognition_body_known": lambda f: f.recognition_body is not None,
     "chamber_known": lambda f: f.chamber is not None,
     "part_time": lambda f: float(f.slots.get("workload", 1)) < 1,
+    "has_appointment": lambda f: f.slots.get("appointment") is not None,
+    "has_consent": lambda f: f.slots.get("consent") is not None,
 }

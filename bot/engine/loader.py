@@ -14,9 +14,9 @@ from bot.yamlio import line_of, load_yaml
 ENTRY_DIALOG = "main"
 _NODE_KEYS = {
     "id", "say", "ask", "options", "input", "slot", "fallback", "next", "branch", "else",
-    "handover", "action", "result",
+    "handover", "action", "result", "options_from",
 }  # fmt: skip
-_OPTION_KEYS = {"id", "label", "next", "set"}
+_OPTION_KEYS = {"id", "label", "next", "set", "when"}
 
 
 def load_dialogs(folder: Path, *, validate: bool = True) -> DialogSet:
@@ -102,6 +102,7 @@ def _parse_node(path: Path, dialog: str, item: Any) -> Node:
         otherwise=_optional_name(item, "else", where),
         action=_optional_name(item, "action", where),
         result=bool(item.get("result", False)),
+        options_from=_optional_name(item, "options_from", where),
     )
 
 
@@ -137,7 +138,12 @@ def _parse_option(path: Path, item: Any, parent: Location) -> Option:
     values = {k: v for k, v in (item.get("set") or {}).items() if k != "__line__"}
     if not all(isinstance(v, str | int | float) for v in values.values()):
         raise DialogSchemaError(where, f"option '{item['id']}': 'set' values must be scalars")
-    return Option(id=item["id"], label=label, next=item.get("next"), set=values, location=where)
+    when = item.get("when")
+    if when is not None and not isinstance(when, str):
+        raise DialogSchemaError(where, f"option '{item['id']}': 'when' must be a condition name")
+    return Option(
+        id=item["id"], label=label, next=item.get("next"), set=values, location=where, when=when
+    )
 
 
 def _parse_case(path: Path, item: Any, parent: Location) -> Case:
@@ -165,10 +171,7 @@ def _resolve(dialog: Dialog, dialogs: dict[str, Dialog]) -> Dialog:
 
     resolved: dict[str, Node] = {}
     for node in dialog.nodes.values():
-        options = tuple(
-            Option(o.id, o.label, key(o.next, node, o.location), o.set, o.location)
-            for o in node.options
-        )
+        options = tuple(replace(o, next=key(o.next, node, o.location)) for o in node.options)
         cases = tuple(
             Case(c.when, key(c.next, node, c.location) or "", c.location) for c in node.cases
         )

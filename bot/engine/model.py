@@ -15,12 +15,13 @@ from enum import StrEnum
 
 # Nodes the runtime enters by itself (commands, results); they count as reachable.
 MENU = "main.menu"
+MY_DATA = "main.my_data"
 LANGUAGE = "main.language"
 WELCOME = "main.welcome"
 HANDOVER = "main.handover"
 DELETE = "main.delete_confirm"
 AFTER_RESULT = "main.after_result"
-RUNTIME_ENTRIES = (MENU, LANGUAGE, WELCOME, HANDOVER, DELETE, AFTER_RESULT)
+RUNTIME_ENTRIES = (MENU, LANGUAGE, WELCOME, HANDOVER, DELETE, AFTER_RESULT, MY_DATA)
 
 
 class NodeKind(StrEnum):
@@ -38,6 +39,9 @@ class InputKind(StrEnum):
     OCCUPATION = "occupation"
     COUNTRY = "country"
     EMPLOYMENT = "employment"
+    NAME = "name"
+    PHONE = "phone"
+    EMAIL = "email"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Option:
     next: str | None
     set: dict[str, str | float] = field(default_factory=dict)
     location: Location | None = None
+    when: str | None = None  # shown only when this condition holds
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Node:
     otherwise: str | None = None
     action: str | None = None
     result: bool = False  # a result node: offers a counsellor and is remembered as the outcome
+    options_from: str | None = None  # options the service adds at run time (free appointments)
 
     @property
     def key(self) -> str:

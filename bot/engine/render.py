@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
 from bot.engine.events import Line, Reply, ReplyOption
 from bot.engine.facts import Ref
 from bot.engine.refs import is_reference, reference_text
-from bot.i18n import Translator, Years, language_name
+from bot.i18n import Days, StoredData, Translator, When, Years, language_name, msg
+
+# What /mydata lists, in this order, with the label of each field.
+_STORED_FIELDS = (
+    ("occupation", msg("data.occupation")),
+    ("years", msg("data.years")),
+    ("country", msg("data.country")),
+    ("employment", msg("data.employment")),
+    ("contact_name", msg("data.contact_name")),
+    ("contact_phone", msg("data.contact_phone")),
+    ("contact_email", msg("data.contact_email")),
+    ("availability", msg("data.availability")),
+    ("appointment", msg("data.appointment")),
+    ("consent", msg("data.consent")),
+)
+_VALUE_LABELS = {
+    "employment": "fund.opt_",
+    "availability": "handover.opt_time_",
+}
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +77,12 @@ class Renderer:
         match value:
             case Years():
                 return translator.years(value.value)
+            case When():
+                return translator.datetime(value.value)
+            case Days():
+                return translator.days(value.value)
+            case StoredData():
+                return self._stored(value.slots, translator)
             case Ref(ref=ref):
                 return self.text(ref, translator)
             case int() | float():
@@ -66,7 +92,31 @@ class Renderer:
     def options(
         self, options: list[ReplyOption], translator: Translator
     ) -> tuple[RenderedOption, ...]:
-        return tuple(RenderedOption(o.id, self.text(o.label, translator)) for o in options)
+        return tuple(
+            RenderedOption(o.id, self.text(o.label, translator, o.params)) for o in options
+        )
+
+    def _stored(self, slots: dict[str, object], translator: Translator) -> str:
+        lines = []
+        for name, label in _STORED_FIELDS:
+            value = slots.get(name)
+            if value is None:
+                continue
+            lines.append(f"• {translator.text(label)}: {self._slot_value(name, value, translator)}")
+        return "\n".join(lines) if lines else translator.text(msg("data.nothing"))
+
+    def _slot_value(self, name: str, value: object, translator: Translator) -> str:
+        if name == "occupation" and str(value) in self.knowledge.occupations:
+            return self.text(f"occupation:{value}", translator)
+        if name == "country" and str(value) in self.knowledge.countries:
+            return self.text(f"country:{value}", translator)
+        if name == "years":
+            return translator.years(Decimal(str(value)))
+        if name == "appointment":
+            return translator.datetime(dt.datetime.fromisoformat(str(value)))
+        if name in _VALUE_LABELS:
+            return translator.text(_VALUE_LABELS[name] + str(value))
+        return str(value)
 
     def render(self, reply: Reply, translator: Translator) -> list[RenderedMessage]:
         """One message per line; the options go with the last message."""

@@ -15,14 +15,20 @@ from typing import Any, Protocol
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
 from bot.engine.events import (
+    AppointmentCancelled,
+    BookingFailed,
+    BookingRequested,
+    CallbackRequested,
     Choice,
     Command,
     CommandName,
+    ConsentGiven,
     ConversationState,
     DataDeletionRequested,
     Event,
     HandoverRequested,
     Line,
+    OptionsWanted,
     Reply,
     ReplyOption,
     Resume,
@@ -36,6 +42,7 @@ from bot.engine.model import (
     HANDOVER,
     LANGUAGE,
     MENU,
+    MY_DATA,
     RUNTIME_ENTRIES,
     WELCOME,
     DialogSet,
@@ -44,6 +51,7 @@ from bot.engine.model import (
     NodeKind,
 )
 from bot.engine.refs import FUNDING_MATCHING, is_reference, reference_text
+from bot.handover.contact import parse_email, parse_name, parse_phone
 from bot.i18n import language_name, msg
 
 log = logging.getLogger(__name__)
@@ -57,11 +65,11 @@ _NAV_LABELS = {
     CommandName.RESTART: msg("nav.restart"),
     CommandName.HELP: msg("nav.help"),
     CommandName.DELETE: msg("nav.delete"),
+    CommandName.MYDATA: msg("nav.mydata"),
 }
 _SLASH = re.compile(r"^/(\w+)")
 _SLASH_COMMANDS = {name.value: name for name in CommandName} | {
     "start": CommandName.RESTART,
-    "mydata": CommandName.DELETE,
 }
 _MAX_STEPS = 100
 _MISSES_BEFORE_HUMAN = 2
@@ -95,6 +103,7 @@ class Engine:
         labels: Labels,
         *,
         default_region: str | None = None,
+        retention_days: int = 180,
     ) -> None:
         missing = [key for key in RUNTIME_ENTRIES if key not in dialogs.nodes]
         if missing:
@@ -103,6 +112,7 @@ class Engine:
         self.knowledge = knowledge
         self.understanding = understanding
         self.default_region = default_region
+        self.retention_days = retention_days
         self._labels = labels
         self._names = {lang: language_name(lang) for lang in LANGUAGES}
         self._nav_words = {
@@ -130,10 +140,17 @@ class Engine:
                 self._text(state, text, reply)
             case Resume():
                 self._goto(state, state.node or self.dialogs.entry, reply)
+            case BookingFailed():
+                state.slots.pop("appointment", None)
+                reply.lines.append(Line(msg("handover.slot_taken")))
+                self._goto(state, state.node or MENU, reply)
+        state.turns += 1
         return state, reply
 
     def facts(self, state: ConversationState) -> Facts:
-        return Facts(self.knowledge, state.slots, state.region or self.default_region)
+        return Facts(
+            self.knowledge, state.slots, state.region or self.default_region, self.retention_days
+        )
 
     def option_labels(self, state: ConversationState) -> list[ReplyOption]:
         """The options of the current question, as they were shown."""
@@ -181,6 +198,8 @@ class Engine:
             case CommandName.DELETE:
                 state.resume = state.node
                 self._goto(state, DELETE, reply)
+            case CommandName.MYDATA:
+                self._goto(state, MY_DATA, reply)
 
     def _back(self, state: ConversationState, reply: Reply) -> None:
         if not state.history:
@@ -205,6 +224,11 @@ class Engine:
             return
         if option_id.startswith("topic:"):
             self._jump_to_intent(state, option_id.removeprefix("topic:"), {}, reply)
+            return
+        if option_id.startswith("slot:") and node.options_from and node.slot:
+            slot_id = option_id.removeprefix("slot:")
+            reply.effects.append(BookingRequested(int(slot_id)))
+            self._answer(state, node, {node.slot: state.slot_offers.get(slot_id)}, node.next, reply)
             return
         option = next(o for o in node.options if o.id == option_id)
         self._answer(state, node, dict(option.set), option.next or node.next, reply)
@@ -266,6 +290,12 @@ class Engine:
                 return u.extract_country(text)
             case InputKind.EMPLOYMENT:
                 return u.extract_employment(text)
+            case InputKind.NAME:
+                return parse_name(text)
+            case InputKind.PHONE:
+                return parse_phone(text)
+            case InputKind.EMAIL:
+                return parse_email(text)
 
     def _answer(
         self,
@@ -278,6 +308,8 @@ class Engine:
         language = values.pop("language", None)
         if language in LANGUAGES:
             state.language = str(language)
+        if "consent" in values and values["consent"] != state.slots.get("consent"):
+            reply.effects.append(ConsentGiven(str(values["consent"])))
         state.slots.update(values)
         state.history.append(node.key)
         state.misses = 0
@@ -352,15 +384,23 @@ class Engine:
                 case NodeKind.HANDOVER:
                     reply.effects.append(HandoverRequested(self._handover_facts(state)))
                 case NodeKind.ACTION:
-                    reply.effects.append(DataDeletionRequested())
-                    reply.lines += [Line(ref, params) for ref in node.say]
-                    fresh = ConversationState(language=state.language, region=state.region)
-                    state.__dict__.update(fresh.__dict__)
-                    key = node.next or MENU
-                    continue
+                    self._act(state, str(node.action), reply)
+                    params = self.facts(state).params()
             reply.lines += self._say(state, node.say, params)
             key = node.next or MENU
         raise RuntimeError(f"dialog walk did not reach a question from {key}")
+
+    def _act(self, state: ConversationState, action: str, reply: Reply) -> None:
+        match action:
+            case "delete_data":
+                reply.effects.append(DataDeletionRequested())
+                fresh = ConversationState(language=state.language, region=state.region)
+                state.__dict__.update(fresh.__dict__)
+            case "cancel_appointment":
+                reply.effects.append(AppointmentCancelled())
+                state.slots.pop("appointment", None)
+            case "request_callback":
+                reply.effects.append(CallbackRequested())
 
     def _already_answered(self, state: ConversationState, node: Node) -> str | None:
         if node.slot is None or node.slot not in state.slots:
@@ -369,20 +409,27 @@ class Engine:
         for option in node.options:
             if option.set.get(node.slot) == value:
                 return option.next or node.next
-        return node.next if node.input is not None else None
+        return node.next if node.input is not None or node.options_from else None
 
     def _ask(self, state: ConversationState, node: Node, reply: Reply) -> None:
         state.node = node.key
         if node.ask:
             reply.lines.append(Line(node.ask, self.facts(state).params()))
         self._offer(state, self._options_for(state, node), reply)
+        if node.options_from:
+            reply.effects.append(OptionsWanted(node.options_from))
 
     def _offer(self, state: ConversationState, options: list[ReplyOption], reply: Reply) -> None:
         reply.options = options
         state.offered = [o.id for o in options if not o.id.startswith("nav:")]
 
     def _options_for(self, state: ConversationState, node: Node) -> list[ReplyOption]:
-        options = [ReplyOption(o.id, o.label) for o in node.options]
+        facts = self.facts(state)
+        options = [
+            ReplyOption(o.id, o.label)
+            for o in node.options
+            if o.when is None or CONDITIONS[o.when](facts)
+        ]
         if state.misses >= _MISSES_BEFORE_HUMAN and node.key not in (HANDOVER, AFTER_RESULT):
             options.append(ReplyOption("nav:human", "nav.human"))
         if state.history and node.key not in (MENU, LANGUAGE, AFTER_RESULT):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from bot.content import Knowledge
 from bot.engine.errors import (
     DialogError,
+    DialogSchemaError,
     LoopWithoutQuestionError,
     MissingElseError,
     MissingFallbackError,
@@ -17,11 +18,12 @@ from bot.engine.errors import (
     UnknownSlotError,
     UnreachableNodeError,
 )
-from bot.engine.facts import CONDITIONS, SETTABLE, SLOTS
+from bot.engine.facts import CONDITIONS, SETTABLE
 from bot.engine.model import RUNTIME_ENTRIES, DialogSet, Location, Node, NodeKind
 from bot.engine.refs import is_reference, reference_exists
 
-ACTIONS: frozenset[str] = frozenset({"delete_data"})
+ACTIONS: frozenset[str] = frozenset({"delete_data", "cancel_appointment", "request_callback"})
+OPTION_SOURCES: frozenset[str] = frozenset({"free_slots"})
 
 
 def structure_errors(dialogs: DialogSet) -> Iterator[DialogError]:
@@ -54,12 +56,18 @@ def _node_errors(node: Node) -> Iterator[DialogError]:
             yield UnknownConditionError(case.location or node.location, node.key, case.when)
     if node.kind == NodeKind.ACTION and node.action not in ACTIONS:
         yield UnknownActionError(node.location, node.key, str(node.action))
-    if node.slot is not None and node.slot not in SLOTS:
+    if node.slot is not None and (node.slot not in SETTABLE or node.slot == "language"):
         yield UnknownSlotError(node.location, node.key, node.slot)
     for option in node.options:
         for name in option.set:
             if name not in SETTABLE:
                 yield UnknownSlotError(option.location or node.location, node.key, name)
+        if option.when is not None and option.when not in CONDITIONS:
+            yield UnknownConditionError(option.location or node.location, node.key, option.when)
+    if node.options_from is not None and node.options_from not in OPTION_SOURCES:
+        yield DialogSchemaError(
+            node.location, f"{node.key}: unknown options_from '{node.options_from}'"
+        )
     if node.kind == NodeKind.QUESTION and not node.next and any(not o.next for o in node.options):
         yield DialogError(node.location, f"{node.key}: an option has no 'next' and the node none")
     if node.kind in (NodeKind.MESSAGE, NodeKind.HANDOVER, NodeKind.ACTION) and not node.next:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,20 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine with the SQLite settings that make concurrent writers safe."""
+    """An async engine with the SQLite settings that make concurrent writers safe.
+
+    Statement parameters carry personal data: they never reach logs or error messages.
+    """
+    # aiosqlite logs every statement with its parameters at DEBUG level.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
     _configure_sqlite(engine)
     return engine
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Conversation, HandoverRequest, utcnow
+from bot.store.models import Conversation, utcnow
 
 
 async def lock_conversation(
@@ -50,29 +50,4 @@ async def save_state(
     conversation.state = state
     conversation.language = language
     conversation.updated_at = utcnow()
-    await session.flush()
-
-
-async def add_handover_request(
-    *, session: AsyncSession, conversation: Conversation, facts: dict[str, Any]
-) -> HandoverRequest:
-    request = HandoverRequest(
-        conversation_id=conversation.id,
-        channel=conversation.channel,
-        language=facts.get("language"),
-        region=facts.get("region"),
-        status="new",
-        facts=facts,
-    )
-    session.add(request)
-    await session.flush()
-    return request
-
-
-async def delete_conversation(*, session: AsyncSession, conversation: Conversation) -> None:
-    """Erase a conversation and everything that hangs off it."""
-    await session.execute(
-        delete(HandoverRequest).where(HandoverRequest.conversation_id == conversation.id)
-    )
-    await session.execute(delete(Conversation).where(Conversation.id == conversation.id))
     await session.flush()

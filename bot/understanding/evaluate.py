@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import math
+import random
 import statistics
 import sys
 import time
@@ -22,7 +24,7 @@ import yaml
 
 from bot.content.loader import Knowledge, _load_examples, _load_models
 from bot.content.models import Country, Occupation
-from bot.understanding.intents import NULL
+from bot.understanding.intents import NULL, IntentRanker, softmax
 from bot.understanding.understander import Understander
 
 __all__ = [
@@ -146,7 +148,7 @@ class Report:
     def latency_ms(self) -> tuple[float, float]:
         ordered = sorted(self.seconds)
         p50 = statistics.median(ordered) * 1000
-        p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] * 1000
+        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000
         return p50, p99
 
     def calibration(self, bins: int = 5) -> list[tuple[float, float, float, int]]:
@@ -198,9 +200,9 @@ def evaluate_baseline(
     examples: Mapping[str, Mapping[str, Sequence[str]]], messages: Sequence[DevMessage]
 ) -> Report:
     """Char n-gram TF-IDF + logistic regression trained on the same example phrases."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415 - dev only
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-    from sklearn.pipeline import make_pipeline  # noqa: PLC0415
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
 
     texts, intents, languages = [], [], []
     for intent, by_language in examples.items():
@@ -231,6 +233,17 @@ def evaluate_baseline(
         report.slots.append(None)
         report.confidences.append(float(probabilities[best]))
     return report
+
+
+def language_library(messages: Sequence[DevMessage]) -> str:
+    """Language accuracy of py3langid (restricted to de/tr/ru), when installed, for comparison."""
+    try:
+        import py3langid  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return "language library py3langid: not installed (pip install py3langid to compare)"
+    py3langid.set_languages(["de", "tr", "ru"])
+    hits = sum(py3langid.classify(m.text)[0] == m.language for m in messages)
+    return f"language library py3langid: {_pct(hits / len(messages))} language accuracy"
 
 
 def _pct(value: float | None) -> str:
@@ -302,19 +315,68 @@ def errors(report: Report) -> str:
     return "\n".join(lines)
 
 
+def calibrate(examples: Mapping[str, Mapping[str, Sequence[str]]], folds: int = 5) -> str:
+    """Fit the softmax temperature and report the threshold trade-off on held-out examples."""
+    items = [
+        (intent, language, phrase)
+        for intent, by_language in examples.items()
+        for language, phrases in by_language.items()
+        for phrase in phrases
+    ]
+    random.Random(7).shuffle(items)
+    held_out: list[tuple[list[float], int]] = []
+    for fold in range(folds):
+        train: dict[str, dict[str, list[str]]] = {}
+        for n, (intent, language, phrase) in enumerate(items):
+            if n % folds != fold:
+                train.setdefault(intent, {}).setdefault(language, []).append(phrase)
+        ranker = IntentRanker(train)
+        for intent, _, phrase in items[fold::folds]:
+            held_out.append((ranker.logits(phrase)[0], ranker.intents.index(intent)))
+    lines = []
+    best = (float("inf"), 1.0)
+    for temperature in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0):
+        nll = -sum(
+            math.log(max(1e-12, softmax([v / temperature for v in logits])[gold]))
+            for logits, gold in held_out
+        ) / len(held_out)
+        lines.append(f"temperature {temperature:4.2f}: held-out log loss {nll:.3f}")
+        best = min(best, (nll, temperature))
+    temperature = best[1]
+    intents = sorted(examples)
+    null = intents.index(NULL) if NULL in intents else -1
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        correct = 0
+        for logits, gold in held_out:
+            probabilities = softmax([v / temperature for v in logits])
+            top = max(range(len(probabilities)), key=probabilities.__getitem__)
+            decided = top if probabilities[top] >= threshold else null
+            correct += decided == gold
+        lines.append(f"threshold {threshold:.1f}: held-out accuracy {correct / len(held_out):.3f}")
+    lines.append(f"best temperature: {temperature}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print both systems' figures; ``--errors`` also lists Lotse's mistakes."""
     parser = argparse.ArgumentParser(prog="python -m bot.understanding.evaluate")
     parser.add_argument("--dev", type=Path, default=DEV_SET)
     parser.add_argument("--knowledge", type=Path, default=KNOWLEDGE)
     parser.add_argument("--errors", action="store_true", help="list Lotse's mistakes")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="fit the temperature on held-out examples"
+    )
     args = parser.parse_args(argv)
+    if args.calibrate:
+        print(calibrate(load_understanding_knowledge(args.knowledge).examples))
+        return 0
     today, messages = load_dev_set(args.dev)
     knowledge = load_understanding_knowledge(args.knowledge)
     understander = Understander(knowledge, today=lambda: today)
     lotse = evaluate_lotse(understander, messages)
     baseline = evaluate_baseline(knowledge.examples, messages)
     print(render([lotse, baseline]))
+    print(language_library(messages))
     if args.errors:
         print("\nLotse mistakes:\n" + errors(lotse))
     return 0

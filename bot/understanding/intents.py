@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -25,9 +25,9 @@ _LONG_STEM = 8
 _GRAMS = (3, 4)
 # Training and calibration constants; TEMPERATURE is fitted by
 # ``python -m bot.understanding.evaluate --calibrate`` on cross-validated example phrases.
-EPOCHS = 12
+EPOCHS = 6
 LEARNING_RATE = 0.3
-TEMPERATURE = 1.0
+TEMPERATURE = 0.75
 # A message that nearly repeats an example phrase gets this bonus (in logit units).
 NEAR_MATCH_BONUS = 2.0
 NEAR_MATCH_CUTOFF = 88.0
@@ -59,10 +59,14 @@ class Ranking:
 
 
 class IntentRanker:
-    """Rank intents for a message; trained once from example phrases (intent -> language -> list)."""
+    """Rank intents for a message; trained once from example phrases."""
 
     def __init__(
-        self, examples: Mapping[str, Mapping[str, Sequence[str]]], *, seed: int = 0
+        self,
+        examples: Mapping[str, Mapping[str, Sequence[str]]],
+        *,
+        markers: Callable[[str], Sequence[str]] | None = None,
+        seed: int = 0,
     ) -> None:
         self.intents: tuple[str, ...] = tuple(sorted(examples))
         index = {intent: n for n, intent in enumerate(self.intents)}
@@ -75,7 +79,8 @@ class IntentRanker:
                 for phrase in phrase_list:
                     words = normalize(phrase).split()
                     vocabulary.update(w for w in words if not w.isdigit())
-                    samples.append((features(words), index[intent]))
+                    extra = list(markers(phrase)) if markers is not None else []
+                    samples.append((sorted({*features(words), *extra}), index[intent]))
                     phrases.append(" ".join(words))
                     owners.append(index[intent])
         self._weights = _train(samples, len(self.intents), seed)
@@ -84,6 +89,7 @@ class IntentRanker:
         self._vocabulary = sorted(vocabulary)
         self._vocabulary_set = frozenset(vocabulary)
         self._stems = frozenset(w[:_STEM] for w in vocabulary)
+        self._markers = markers
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         log.debug("intent ranker trained on %s phrases", len(samples))
 
@@ -105,7 +111,10 @@ class IntentRanker:
         if not words:
             return [0.0] * len(self.intents), 0.0
         known = sum(w[:_STEM] in self._stems or w.isdigit() for w in words) / len(words)
-        rows = [self._weights[f] for f in features(words) if f in self._weights]
+        feats = features(words)
+        if self._markers is not None:
+            feats.extend(self._markers(text))
+        rows = [self._weights[f] for f in feats if f in self._weights]
         if not rows:
             return [0.0] * len(self.intents), known
         scores = [sum(column) for column in zip(*rows, strict=True)]

@@ -21,7 +21,8 @@ _SEED: dict[str, str] = {
         "nicht nichts und oder aber auch noch schon seit als für fur mit ohne bei von vom zum "
         "zur der die das den dem des ein eine einen einem einer aus nach jahre jahren yahr "
         "arbeite arbeiten gearbeitet hier da dan wen ob so sehr gut geht einen termin frage "
-        "machen mache gemacht bekomme kriege sprechen deutsh leider vielleicht gerne bite"
+        "machen mache gemacht bekomme kriege sprechen deutsh leider vielleicht gerne bite ja "
+        "nein okay genau klar danke stimmt richtig"
     ),
     "tr": (
         "ben sen biz siz o bu su bir ve ile icin mi mu mı misin miyim musun nasil ne neden nerede "
@@ -53,6 +54,9 @@ _GERMAN_TERMS = (
 GERMAN_TERMS: frozenset[str] = frozenset(normalize(t) for t in _GERMAN_TERMS.split())
 
 _ORDER = 4
+LATIN_RUSSIAN_PENALTY = 2.0
+# German words that folding makes look Russian ("ja" and "я" both become "ya").
+_RAW_GERMAN = frozenset({"ja", "jaa", "jap", "jo", "jein", "jetzt", "jahre", "jahren"})
 _CYRILLIC_RANGE = ("\u0400", "\u04ff")
 
 
@@ -101,6 +105,7 @@ class LanguageDetector:
         lowered = text.casefold()
         totals["tr"] += 4.0 * sum(lowered.count(ch) for ch in "ığş") + 1.5 * lowered.count("ç")
         totals["de"] += 4.0 * sum(lowered.count(ch) for ch in "äß")
+        totals["de"] += 8.0 * sum(1 for w in lowered.split() if w.strip(".,!?") in _RAW_GERMAN)
         words = [t for t in tokens(text) if not t.isdigit()]
         weights = [0.15 if w in GERMAN_TERMS else 1.0 for w in words]
         if all(w in GERMAN_TERMS for w in words):
@@ -108,6 +113,8 @@ class LanguageDetector:
         for word, weight in zip(words, weights, strict=True):
             for language, score in self._token_scores(word).items():
                 totals[language] += weight * score * 4.0
+        # Latin script: Russian is possible ("priznanie diploma") but less likely a priori.
+        totals["ru"] -= LATIN_RUSSIAN_PENALTY
         if not words and totals["tr"] == totals["de"] == 0.0:
             return "de", 0.34
         top = max(totals.values())

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold_token", "normalize", "tokens", "transliterate"]
+__all__ = ["fold_text", "fold_token", "normalize", "tokens", "transliterate"]
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -26,18 +26,17 @@ _LATIN_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"w", "v"),
         (r"(?<=[aou])e", ""),  # German umlauts typed as ae/oe/ue
         (r"iy(?![aeiou])|yy", "y"),  # Russian adjective endings: -ий/-ый typed iy, ij, yj
-        (r"([a-z])\1+", r"\1"),  # doubled letters are a frequent typo
+        (r"([b-df-hj-np-tv-z])\1+", r"\1"),  # doubled consonants are a frequent typo
     )
 )
 _SPLIT = re.compile(r"[^0-9a-z]+")
 _SPECIAL = str.maketrans({"ı": "i", "İ": "i", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
 # Frequent misspellings and chat shorthand, after folding.
 _MISSPELLINGS = {
-    "anerkenung": "anerkenung",
     "tq": "teilqualifikation",
     "tqs": "teilqualifikation",
+    "teilquali": "teilqualifikation",
     "bgs": "bildungsgutshein",
-    "bgsh": "bildungsgutshein",
     "alg": "arbeitslosengeld",
     "hallu": "halo",
     "nabend": "abend",
@@ -45,15 +44,12 @@ _MISSPELLINGS = {
     "mrb": "merhaba",
     "mrhaba": "merhaba",
     "tsm": "tesekurler",
-    "spasibo": "spasibo",
     "pzh": "pozhaluysta",
     "pls": "bite",
-    "bitte": "bite",
     "plz": "bite",
-    "nasil": "nasil",
     "nsl": "nasil",
-    "ne": "ne",
     "dipl": "diplom",
+    "ok": "okay",
 }
 
 
@@ -67,12 +63,16 @@ def fold_token(token: str) -> str:
     """Canonical spelling of one already lower-cased ASCII token."""
     if token.isdigit():
         return token
-    for pattern, repl in _LATIN_VARIANTS:
-        token = pattern.sub(repl, token)
+    previous = ""
+    while token != previous:  # rewrite until stable, so normalising twice changes nothing
+        previous = token
+        for pattern, repl in _LATIN_VARIANTS:
+            token = pattern.sub(repl, token)
     return _MISSPELLINGS.get(token, token)
 
 
-def _ascii(text: str) -> str:
+def fold_text(text: str) -> str:
+    """Lower-case ASCII letters for any script: Turkish i, umlauts, Cyrillic."""
     text = text.replace("İ", "i").replace("I", "i").casefold().translate(_SPECIAL)
     text = transliterate(text)
     decomposed = unicodedata.normalize("NFKD", text)
@@ -81,7 +81,7 @@ def _ascii(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split into folded tokens; apostrophes split Turkish suffixes off ("Türkiye'de")."""
-    return [fold_token(t) for t in _SPLIT.split(_ascii(text)) if t]
+    return [fold_token(t) for t in _SPLIT.split(fold_text(text)) if t]
 
 
 def normalize(text: str) -> str:

@@ -11,9 +11,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from bot.understanding.normalize import fold_token, normalize, tokens
+from bot.understanding.normalize import fold_text, fold_token, normalize, tokens
 
-__all__ = ["TermIndex", "extract_employment", "extract_years", "word_tokens"]
+__all__ = ["TermIndex", "content_words", "extract_employment", "extract_years", "word_tokens"]
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +22,9 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 
 def word_tokens(text: str) -> list[str]:
     """Folded tokens that keep decimals ("4,5") whole and split digits from suffixes."""
-    from bot.understanding.normalize import _ascii
-
     return [
         fold_token(t) if t[0].isalpha() else t.replace(",", ".")
-        for t in _WORD.findall(_ascii(text))
+        for t in _WORD.findall(fold_text(text))
     ]
 
 
@@ -229,6 +227,11 @@ _FILLER = set(
 )
 
 
+def content_words(term: str) -> str:
+    """The folded words of a term without prepositions and articles ("из Сирии" -> "siri")."""
+    return " ".join(w for w in tokens(term) if w not in _FILLER)
+
+
 @dataclass(frozen=True)
 class _Term:
     key: str
@@ -240,7 +243,7 @@ def _stems(word: str) -> tuple[str, ...]:
     stems = [word]
     if len(word) >= 6 and word[-1] in "aeiouy":
         stems.append(word[:-1])
-    if len(word) >= 7 and word.endswith("iya"):
+    if len(word) >= 6 and word.endswith("iya"):
         stems.append(word[:-2])
     if len(word) >= 7 and word.endswith("ets"):  # продавец→продавца
         stems.append(word[:-3] + "ts")
@@ -249,7 +252,8 @@ def _stems(word: str) -> tuple[str, ...]:
 
 # Endings that may follow a four-letter word ("aşçı-yım", "Koch-in", "повар-ом" is longer anyway).
 _SHORT_SUFFIXES = frozenset(
-    "yim yum yiz im um iz lik luk ligi lugu lar ler in en e s n om a u y oy em ami ov ya ye".split()
+    {"", "yim", "yum", "yiz", "im", "um", "iz", "lik", "luk", "ligi", "lugu", "lar", "ler"}
+    | {"in", "en", "e", "s", "n", "om", "a", "u", "y", "i", "oy", "em", "ami", "ov"}
 )
 
 
@@ -264,10 +268,12 @@ def _word_matches(query: str, word: str) -> bool:
         if not query.startswith(stem):
             continue
         suffix = query[len(stem) :]
-        if len(stem) >= 5 and len(suffix) <= 5:
+        if len(stem) >= 5 and len(suffix) <= 6:
             return True
         if len(stem) == 4 and suffix in _SHORT_SUFFIXES:
             return True
+    if len(query) >= 7 and word.startswith(query) and size - len(query) <= 2:
+        return True  # "Metallbau" for "Metallbauer"
     if size < 6 or query[:2] != word[:2]:
         return False
     allowed = 1 if size < 12 else 2
@@ -307,7 +313,6 @@ class TermIndex:
         for entry in self._terms:
             self._by_first.setdefault(entry.words[0], []).append(entry)
         self._skip = skip
-        self._before: dict[int, str] = {}
         self._lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
 
     def _lookup_uncached(self, query: str) -> frozenset[str]:
@@ -318,18 +323,13 @@ class TermIndex:
         """Return the key of the best (longest, most exact) term found in the text."""
         raw = tokens(text)
         words = [w for w in raw if w not in _FILLER]
-        self._before = {}
-        position = 0
-        for index, word in enumerate(raw):
-            if word not in _FILLER:
-                self._before[position] = raw[index - 1] if index else ""
-                position += 1
+        before = [raw[i - 1] if i else "" for i, w in enumerate(raw) if w not in _FILLER]
         matched = [self._lookup(w) for w in words]
         best: tuple[float, str] | None = None
         for start, options in enumerate(matched):
             for first in options:
                 for term in self._by_first.get(first, ()):
-                    score = self._score(term, start, words, matched)
+                    score = self._score(term, start, words, matched, before[start])
                     if score is not None and (best is None or score > best[0]):
                         best = (score, term.key)
         if best is not None:
@@ -337,14 +337,18 @@ class TermIndex:
         return None if best is None else best[1]
 
     def _score(
-        self, term: _Term, start: int, words: Sequence[str], matched: Sequence[frozenset[str]]
+        self,
+        term: _Term,
+        start: int,
+        words: Sequence[str],
+        matched: Sequence[frozenset[str]],
+        before: str,
     ) -> float | None:
         size = len(term.words)
         if start + size > len(words):
             return None
         if not all(term.words[k] in matched[start + k] for k in range(1, size)):
             return None
-        before = self._before.get(start, "")
         after = words[start + size] if start + size < len(words) else ""
         if self._skip is not None and self._skip(before, words[start], after):
             return None
@@ -387,7 +391,8 @@ _EMPLOYMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "ich arbeite", "arbeite als", "arbeite seit", "arbeite in", "arbeite bei",
             "arbeite im", "arbeite noch", "arbeite jetzt", "arbeite schon", "arbeite vollzeit",
-            "arbeite teilzeit", "bin angestellt", "angestellt als", "angestellt bei", "festangestellt",
+            "arbeite teilzeit", "bin angestellt", "angestellt als", "angestellt bei",
+            "festangestellt",
             "bin beschäftigt", "beschäftigt als", "beschäftigt bei",
             "festanstellung",
             "berufstätig", "minijob", "habe arbeit", "habe einen job", "habe eine stelle",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.content.loader import Knowledge
+from bot.content.models import Country
 from bot.understanding import slots as _slots
 from bot.understanding.intents import NULL, IntentRanker, Ranking
 from bot.understanding.language import LanguageDetector
@@ -19,13 +20,14 @@ __all__ = ["Analysis", "Understander"]
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.5
+THRESHOLD = 0.4
 GREETING_CONFIDENCE = 0.95
 OUT_OF_SCOPE_WITH_GREETING = 0.7
 _LANGUAGES = ("de", "tr", "ru")
 _GREETINGS = frozenset(
     tokens(
         "hallo hallöchen hallöle hello hi hey heyy huhu moin servus grüß grüss gott tag tach abend "
+        "morgen "
         "grüezi salut gruß grüße merhaba merhabalar mrb meraba merhba selam selamlar slm sa "
         "selamün selamun aleyküm aleykum günaydın günaydınlar günler akşamlar geceler sabahlar "
         "gelsin hayırlı naber привет приветик приветики прив здравствуйте здраствуйте здрасте "
@@ -50,7 +52,11 @@ _SMALL_DIGITS = 9
 
 @dataclass(frozen=True)
 class Analysis:
-    """What one message says: language, intent (None when unsure or out of scope) and slots."""
+    """What one message says: language, intent (None when unsure or out of scope) and slots.
+
+    ``confidence`` is the calibrated probability that the decision is right: for an intent,
+    that it is the intended one; for ``None``, that no listed intent applies.
+    """
 
     language: str
     language_confidence: float
@@ -68,7 +74,6 @@ class Understander:
     ) -> None:
         self._today = today
         examples = {k: v for k, v in knowledge.examples.items() if v}
-        self._ranker = IntentRanker(examples) if examples else None
         training: dict[str, list[str]] = {lang: [] for lang in _LANGUAGES}
         for by_language in examples.values():
             for language, phrases in by_language.items():
@@ -83,16 +88,27 @@ class Understander:
             for term in (*occ.name.de.split("/"), occ.name.tr, occ.name.ru, *occ.titles.all())
         )
         self._countries = _slots.TermIndex(
-            ((code, term) for code, country in knowledge.countries.items() if code != "DE"
-             for term in (country.name.de, country.name.tr, country.name.ru, *country.forms.all())),
+            (
+                (code, term)
+                for code, country in knowledge.countries.items()
+                if code != "DE"
+                for term in _country_terms(country)
+            ),
             skip=_is_language_name,
-        )  # fmt: skip
+        )
+        # Slots found in a message are features too: "6 Jahre als Koch" means the exam route.
+        self._ranker = IntentRanker(examples, markers=self._markers) if examples else None
         log.info(
             "understanding ready: %s intents, %s occupations, %s countries",
             len(examples),
             len(knowledge.occupations),
             len(knowledge.countries),
         )
+
+    def _markers(self, text: str) -> list[str]:
+        """Pseudo-words for the slots a text mentions, shared by all languages (three copies
+        so that they weigh like a strong word)."""
+        return [f"@{name}{copy}" for name in self.extract_slots(text) for copy in range(3)]
 
     def detect_language(self, text: str) -> tuple[str, float]:
         """Return ("de"|"tr"|"ru", confidence) for a short message."""
@@ -167,6 +183,8 @@ class Understander:
     def match_option(self, text: str, choices: Mapping[str, Sequence[str]]) -> str | None:
         """Which offered option the text means: a 1-based digit or a (fuzzy) label; else None."""
         ids = list(choices)
+        if not ids:
+            return None
         stripped = text.strip().rstrip(".)")
         if stripped.isdigit() and len(stripped) <= 2:
             position = int(stripped)
@@ -216,6 +234,13 @@ class Understander:
         return _slots.extract_employment(text)
 
 
+def _country_terms(country: Country) -> list[str]:
+    """Names, and those forms long enough not to collide with ordinary words ("Сирии"≠"şiiri")."""
+    names = [country.name.de, country.name.tr, country.name.ru]
+    forms = [f for f in country.forms.all() if len(_slots.content_words(f)) >= 5]
+    return names + forms
+
+
 def _is_greeting(word: str) -> bool:
     return word in _GREETINGS or word.startswith(_GREETING_STEMS)
 
@@ -240,5 +265,7 @@ def _partial(query: str, label: str) -> float:
 def _is_language_name(before: str, word: str, after: str) -> bool:
     """ "Türkçe", "русский язык", "spreche Russisch" name a language, not a country."""
     if word.endswith(("ce", "ca")) or after.startswith(("yazik", "yazyk", "dil")):
+        return True
+    if before in ("auf", "po", "na"):
         return True
     return before.startswith(("sprech", "sprich", "govor", "konus", "lern", "uchu", "izuch"))

@@ -11,8 +11,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 
 from bot.channels import web as web_channel
+from bot.channels.telegram import router as telegram_router
+from bot.channels.telegram import start_telegram
 from bot.config import Settings
+from bot.handover.scheduler import background_jobs
 from bot.service import Lotse
+from bot.web import chat_page
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -24,9 +28,12 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         core = lotse or Lotse.create(settings)
         app.state.lotse = core
+        telegram = await start_telegram(app, core, settings)
         try:
-            yield
+            async with background_jobs(core):
+                yield
         finally:
+            await telegram.stop()
             if lotse is None:
                 await core.close()
 
@@ -34,6 +41,8 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     if lotse is not None:
         app.state.lotse = lotse  # usable before the lifespan runs (in-process test clients)
     app.include_router(web_channel.router)
+    app.include_router(telegram_router)
+    app.include_router(chat_page.router)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

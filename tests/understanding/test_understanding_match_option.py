@@ -58,3 +58,17 @@ def test_status(small: Understander, text: str, choice: str) -> None:
 @pytest.mark.parametrize("text", ["0", "4", "17", "", "vielleicht", "weiß nicht", "bilmiyorum"])
 def test_no_confident_match(small: Understander, text: str) -> None:
     assert small.match_option(text, STATUS) is None
+
+
+def test_empty_choices(small: Understander) -> None:
+    assert small.match_option("1", {}) is None
+    assert small.match_option("ja", {}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [("koch", "koch"), ("Maler", "maler"), ("malerin und lackiererin", "maler"), ("2", "maler")],
+)
+def test_occupation_labels(small: Understander, text: str, choice: str) -> None:
+    choices = {"koch": ["Koch/Köchin", "Aşçı", "Повар"], "maler": ["Maler und Lackierer"]}
+    assert small.match_option(text, choices) == choice

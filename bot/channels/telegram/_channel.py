@@ -1,0 +1,385 @@
+"""The Telegram channel: PTB application, durable inbox, ordered per-chat processing, polling.
+
+Nothing lost: an update is acknowledged (webhook answer, or the next ``getUpdates`` offset) only
+after it is committed to the inbox. Nothing twice: a duplicate ``update_id`` is dropped on insert,
+the replies of an update go through the outbox, and every call is deleted once it was made. In
+order: one worker per chat takes the chat's stored updates by ``update_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram import BotCommand, Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram import _inbox
+from bot.channels.telegram._handlers import CHANNEL, Handlers, Turn
+from bot.channels.telegram._render import Outgoing, send_messages
+from bot.channels.telegram._sender import Limits, Result, Sender, retry_after_seconds
+from bot.config import Settings
+from bot.content.models import LANGUAGES
+from bot.engine import RenderedMessage
+from bot.i18n import DEFAULT_LANGUAGE, msg
+from bot.service import Lotse
+from bot.store.models import TelegramUpdate
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+COMMANDS = {
+    "start": msg("tg.cmd.start"),
+    "menu": msg("tg.cmd.menu"),
+    "language": msg("tg.cmd.language"),
+    "human": msg("tg.cmd.human"),
+    "mydata": msg("tg.cmd.mydata"),
+    "delete": msg("tg.cmd.delete"),
+    "help": msg("tg.cmd.help"),
+}
+DESCRIPTION = msg("tg.description")
+SHORT_DESCRIPTION = msg("tg.short_description")
+_MAX_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Timings of the channel; production uses the defaults, tests make them short."""
+
+    limits: Limits = field(default_factory=Limits)
+    settle: float = 0.05  # lets concurrent deliveries of one chat line up by update_id
+    typing_after: float = 1.0
+    poll_timeout: int = 50
+    read_timeout: float = 15.0
+    connect_timeout: float = 5.0
+    boot_backoff: float = 30.0
+    keep_done: dt.timedelta = dt.timedelta(days=2)
+    stop_grace: float = 5.0
+
+
+def build_application(
+    settings: Settings, tuning: Tuning
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A PTB application without its own updater: the channel polls and stores updates itself."""
+    assert settings.telegram_bot_token
+
+    def request(read_timeout: float) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=16,
+            connect_timeout=tuning.connect_timeout,
+            read_timeout=read_timeout,
+            write_timeout=tuning.read_timeout,
+            pool_timeout=tuning.read_timeout,
+        )
+
+    bot: ExtBot[None] = ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+        request=request(tuning.read_timeout),
+        get_updates_request=request(tuning.poll_timeout + tuning.read_timeout),
+    )
+    return Application.builder().bot(bot).updater(None).build()
+
+
+class TelegramChannel:
+    """One running bot: started and stopped in the web app's lifespan, on its event loop."""
+
+    def __init__(self, lotse: Lotse, settings: Settings, tuning: Tuning | None = None) -> None:
+        self.lotse = lotse
+        self.settings = settings
+        self.tuning = tuning or Tuning()
+        self.webhook_secret = (
+            settings.telegram_webhook_secret if settings.telegram_webhook_url else None
+        )
+        self.application = build_application(settings, self.tuning)
+        self.handlers = Handlers(lotse, secret=settings.secret_key)
+        self.handlers.register(self.application)
+        self.sender = Sender(self.application.bot, self.tuning.limits)
+        self.ready = asyncio.Event()
+        self._workers: dict[int | None, asyncio.Task[None]] = {}
+        self._dirty: set[int | None] = set()
+        self._failures: dict[int, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    @property
+    def polling(self) -> bool:
+        return self.webhook_secret is None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start in the background, so the web app serves even while Telegram is unreachable."""
+        self._spawn(self._boot())
+
+    async def stop(self) -> None:
+        """Stop polling, let workers finish the update at hand, then shut PTB down."""
+        self._stopping = True
+        self.lotse.senders.pop(CHANNEL, None)
+        for task in list(self._tasks):
+            task.cancel()
+        workers = list(self._workers.values())
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=self.tuning.stop_grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def idle(self) -> None:
+        """Wait until every stored update is answered (tests, graceful shutdown)."""
+        await self.ready.wait()
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def _boot(self) -> None:
+        await self._retrying("getMe", self.application.initialize)
+        await self.application.start()
+        bot = self.application.bot
+        if self.polling:
+            await self._retrying(
+                "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False)
+            )
+        else:
+            url, secret = self.settings.telegram_webhook_url or "", self.webhook_secret or ""
+            await self._retrying(
+                "setWebhook",
+                lambda: bot.set_webhook(
+                    url=url,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                    max_connections=40,
+                ),
+            )
+        async with self.lotse.sessions() as session, session.begin():
+            purged = await _inbox.purge(session=session, older_than=self.tuning.keep_done)
+            chats = await _inbox.open_chats(session=session)
+        log.info(
+            "Telegram channel ready as @%s (%s); %d chats with stored updates, %d old ids purged",
+            bot.username,
+            "polling" if self.polling else "webhook",
+            len(chats),
+            purged,
+        )
+        self.ready.set()
+        self.lotse.senders[CHANNEL] = self.push
+        for chat in chats:
+            self._wake(chat)
+        if self.polling:
+            self._spawn(self._poll())
+        await self._describe()
+
+    async def _describe(self) -> None:
+        """The commands menu and the descriptions, per language; German for everyone else."""
+        for language in (None, *LANGUAGES):
+            try:
+                await self._describe_in(language)
+            except TelegramError as error:
+                log.warning("bot description (%s) not set: %s", language or "default", error)
+
+    async def _describe_in(self, language: str | None) -> None:
+        bot = self.application.bot
+        t = self.lotse.content.catalogs.translator(language or DEFAULT_LANGUAGE)
+        commands = [BotCommand(name, t.text(key)) for name, key in COMMANDS.items()]
+        code = language or ""
+        await self._retrying(
+            "setMyCommands", lambda: bot.set_my_commands(commands, language_code=code), 3
+        )
+        await self._retrying(
+            "setMyDescription",
+            lambda: bot.set_my_description(t.text(DESCRIPTION), language_code=code),
+            3,
+        )
+        await self._retrying(
+            "setMyShortDescription",
+            lambda: bot.set_my_short_description(t.text(SHORT_DESCRIPTION), language_code=code),
+            3,
+        )
+
+    async def _retrying(
+        self, what: str, call: Callable[[], Awaitable[T]], attempts: int | None = None
+    ) -> T:
+        """Start-up calls: retried with backoff (forever unless ``attempts`` is given)."""
+        delay = 0.5
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except InvalidToken:
+                log.error("%s: the bot token was refused; the Telegram channel stays off", what)
+                raise
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+            except TelegramError as error:
+                if attempts is not None and attempt >= attempts:
+                    raise
+                log.warning("%s failed (%s), retrying in %.1f s", what, error, delay)
+                wait = delay
+                delay = min(self.tuning.boot_backoff, delay * 2)
+            await asyncio.sleep(wait)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_crash)
+
+    async def push(self, user_key: str, text: str) -> bool:
+        """Send a notification (a confirmation, a reminder) the handover scheduler hands over.
+
+        It runs inside the scheduler's transaction, so it goes out directly, not via the outbox.
+        """
+        calls = send_messages(int(user_key), [RenderedMessage(text)], secret="", node=None)
+        results = [await self.sender.call(call) for call in calls]
+        return Result.FAILED not in results
+
+    # -- receiving ----------------------------------------------------------------------------
+
+    async def receive(self, payload: Mapping[str, Any]) -> bool:
+        """Store an update durably, then schedule it; ``False`` for a duplicate."""
+        async with self.lotse.sessions() as session, session.begin():
+            new = await _inbox.store(session=session, payload=payload)
+        if new:
+            self._wake(_inbox.chat_of(payload))
+        else:
+            log.info("update %s was delivered again: dropped", payload.get("update_id"))
+        return new
+
+    async def _poll(self) -> None:
+        """Long polling; the next offset (Telegram's acknowledgement) follows the commit."""
+        bot = self.application.bot
+        offset: int | None = None
+        delay = 1.0
+        while not self._stopping:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=self.tuning.poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+                for update in updates:
+                    await self.receive(update.to_dict())
+                    offset = update.update_id + 1
+                delay = 1.0
+            except RetryAfter as error:
+                await asyncio.sleep(retry_after_seconds(error))
+            except InvalidToken:
+                log.error("the bot token was refused: polling stopped")
+                return
+            except (Conflict, TelegramError) as error:
+                log.warning("getUpdates failed (%s), retrying in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(self.tuning.boot_backoff, delay * 2)
+
+    # -- processing ---------------------------------------------------------------------------
+
+    def _wake(self, chat_id: int | None) -> None:
+        if self._stopping:
+            return
+        if chat_id in self._workers:
+            self._dirty.add(chat_id)
+            return
+        task = asyncio.ensure_future(self._work(chat_id))
+        self._workers[chat_id] = task
+        task.add_done_callback(_log_crash)
+
+    async def _work(self, chat_id: int | None) -> None:
+        """Process the chat's stored updates one after another, oldest first."""
+        try:
+            await self.ready.wait()
+            settle = True
+            while True:
+                if settle:
+                    await asyncio.sleep(self.tuning.settle)
+                self._dirty.discard(chat_id)
+                async with self.lotse.sessions() as session:
+                    rows = await _inbox.open_updates(session=session, chat_id=chat_id)
+                for row in rows:
+                    try:
+                        await self._run(row)
+                    except Exception:
+                        await asyncio.sleep(1)  # the database or a bug: the update stays open
+                        self._dirty.add(chat_id)
+                        break
+                if not rows and chat_id not in self._dirty:
+                    return
+                settle = chat_id in self._dirty
+        finally:
+            self._workers.pop(chat_id, None)
+
+    async def _run(self, row: TelegramUpdate) -> None:
+        typing = None
+        if row.chat_id is not None and row.chat_id > 0:
+            typing = asyncio.ensure_future(self._typing(row.chat_id))
+        try:
+            if row.status == _inbox.PENDING:
+                calls = await self._answer(row)
+                async with self.lotse.sessions() as session, session.begin():
+                    await _inbox.mark_handled(session=session, update_id=row.update_id, calls=calls)
+            await self._deliver(row.update_id)
+        except Exception:
+            failures = self._failures[row.update_id] = self._failures.get(row.update_id, 0) + 1
+            log.exception("update %s failed (%d times)", row.update_id, failures)
+            if failures >= _MAX_FAILURES:
+                log.error("update %s given up", row.update_id)
+                async with self.lotse.sessions() as session, session.begin():
+                    await _inbox.mark_done(session=session, update_id=row.update_id)
+            raise
+        finally:
+            if typing is not None:
+                typing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await typing
+
+    async def _answer(self, row: TelegramUpdate) -> list[Outgoing]:
+        """Run the update through the PTB handlers and collect the calls of the answer."""
+        try:
+            update = Update.de_json(row.payload, self.application.bot)
+        except Exception:
+            log.exception("update %s could not be read: ignored", row.update_id)
+            return []
+        turn = self.handlers.turns[row.update_id] = Turn(row.update_id)
+        try:
+            await self.application.process_update(update)
+        finally:
+            self.handlers.turns.pop(row.update_id, None)
+        if turn.error is not None:
+            log.error("update %s: %r", row.update_id, turn.error, exc_info=turn.error)
+            return self.handlers.apology(update)
+        return turn.calls
+
+    async def _deliver(self, update_id: int) -> None:
+        """Make the outbox calls of one update; each is deleted right after it was made."""
+        async with self.lotse.sessions() as session:
+            calls = await _inbox.outbox(session=session, update_id=update_id)
+        for call in calls:
+            await self.sender.call(Outgoing(call.method, dict(call.params)))
+            async with self.lotse.sessions() as session, session.begin():
+                await _inbox.forget_call(session=session, call_id=call.id)
+        async with self.lotse.sessions() as session, session.begin():
+            await _inbox.mark_done(session=session, update_id=update_id)
+
+    async def _typing(self, chat_id: int) -> None:
+        """Show "typing…" while an answer takes longer than a moment."""
+        await asyncio.sleep(self.tuning.typing_after)
+        while True:
+            await self.sender.call(
+                Outgoing("sendChatAction", {"chat_id": chat_id, "action": "typing"}), retry=False
+            )
+            await asyncio.sleep(4.5)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("Telegram task failed: %r", error, exc_info=error)

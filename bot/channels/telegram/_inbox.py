@@ -1,0 +1,128 @@
+"""The durable inbox and outbox of Telegram updates (tables ``telegram_updates``/``_outbox``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.telegram._render import Outgoing
+from bot.store.models import TelegramOutgoing, TelegramUpdate
+
+PENDING = "pending"  # stored, not yet answered
+HANDLED = "handled"  # answered: the replies wait in the outbox
+DONE = "done"  # all replies made (or given up); the payload is cleared
+OPEN = (PENDING, HANDLED)
+
+_CHAT_PATHS = (
+    ("message", "chat"),
+    ("edited_message", "chat"),
+    ("channel_post", "chat"),
+    ("edited_channel_post", "chat"),
+    ("business_message", "chat"),
+    ("my_chat_member", "chat"),
+    ("chat_member", "chat"),
+    ("chat_join_request", "chat"),
+    ("callback_query", "message", "chat"),
+    ("callback_query", "from"),
+)
+
+
+def chat_of(payload: Mapping[str, Any]) -> int | None:
+    """The chat an update belongs to, read from the raw JSON (updates of a chat run in order)."""
+    for path in _CHAT_PATHS:
+        node: Any = payload
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping) and isinstance(node.get("id"), int):
+            return int(node["id"])
+    return None
+
+
+async def store(*, session: AsyncSession, payload: Mapping[str, Any]) -> bool:
+    """Insert an update unless its ``update_id`` is known; ``True`` when it is new."""
+    values = {
+        "update_id": int(payload["update_id"]),
+        "chat_id": chat_of(payload),
+        "status": PENDING,
+        "payload": dict(payload),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(TelegramUpdate).values(**values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def open_chats(*, session: AsyncSession) -> list[int | None]:
+    """Chats with updates that are stored but not finished (after a crash or restart)."""
+    rows = await session.execute(
+        select(TelegramUpdate.chat_id).where(TelegramUpdate.status.in_(OPEN)).distinct()
+    )
+    return list(rows.scalars())
+
+
+async def open_updates(*, session: AsyncSession, chat_id: int | None) -> list[TelegramUpdate]:
+    """The unfinished updates of one chat, oldest first."""
+    chat = (
+        TelegramUpdate.chat_id.is_(None) if chat_id is None else TelegramUpdate.chat_id == chat_id
+    )
+    rows = await session.execute(
+        select(TelegramUpdate)
+        .where(chat, TelegramUpdate.status.in_(OPEN))
+        .order_by(TelegramUpdate.update_id)
+    )
+    return list(rows.scalars())
+
+
+async def mark_handled(*, session: AsyncSession, update_id: int, calls: Sequence[Outgoing]) -> None:
+    """Put the replies into the outbox and mark the update answered, in one transaction."""
+    session.add_all(
+        TelegramOutgoing(update_id=update_id, position=i, method=c.method, params=c.params)
+        for i, c in enumerate(calls)
+    )
+    await session.execute(
+        update(TelegramUpdate)
+        .where(TelegramUpdate.update_id == update_id)
+        .values(status=HANDLED, handled_at=func.now())
+    )
+
+
+async def outbox(*, session: AsyncSession, update_id: int) -> list[TelegramOutgoing]:
+    rows = await session.execute(
+        select(TelegramOutgoing)
+        .where(TelegramOutgoing.update_id == update_id)
+        .order_by(TelegramOutgoing.position)
+    )
+    return list(rows.scalars())
+
+
+async def forget_call(*, session: AsyncSession, call_id: int) -> None:
+    """A call was made (or given up): it must never be made again."""
+    await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.id == call_id))
+
+
+async def mark_done(*, session: AsyncSession, update_id: int) -> None:
+    """Finished: clear the payload (it holds personal text) and keep the id against duplicates."""
+    await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.update_id == update_id))
+    await session.execute(
+        update(TelegramUpdate)
+        .where(TelegramUpdate.update_id == update_id)
+        .values(status=DONE, payload={})
+    )
+
+
+async def purge(*, session: AsyncSession, older_than: dt.timedelta) -> int:
+    """Forget finished updates that Telegram can no longer deliver again (it keeps them 24 h)."""
+    cutoff = dt.datetime.now(dt.UTC) - older_than
+    result = await session.execute(
+        delete(TelegramUpdate).where(
+            TelegramUpdate.status == DONE, TelegramUpdate.received_at < cutoff
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,1 @@
+"""Handover to counsellors: consent, contact, leads, appointments, notifications, retention."""

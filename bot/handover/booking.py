@@ -1,0 +1,173 @@
+"""Slots and bookings: a unique slot id in ``bookings`` makes double booking impossible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.handover.leads import add_event
+from bot.i18n import msg
+from bot.store.models import (
+    AvailabilityRule,
+    Booking,
+    Counsellor,
+    Lead,
+    Notification,
+    Slot,
+    utcnow,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+REMINDER_AHEAD = dt.timedelta(hours=24)
+# Nobody should be offered a slot that starts before they could read the confirmation.
+MIN_LEAD_TIME = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    slot_id: int
+    starts_at: dt.datetime
+    speaks_language: bool
+
+
+async def free_slots(
+    *,
+    session: AsyncSession,
+    region: str | None,
+    language: str,
+    now: dt.datetime | None = None,
+    limit: int = 4,
+) -> list[FreeSlot]:
+    """The next free slots of counsellors of the region who speak the language, else of anyone."""
+    earliest = (now or utcnow()) + MIN_LEAD_TIME
+    booked = select(Booking.slot_id)
+    query = (
+        select(Slot, Counsellor)
+        .join(Counsellor, Counsellor.id == Slot.counsellor_id)
+        .where(Slot.starts_at >= earliest, Counsellor.active.is_(True), Slot.id.not_in(booked))
+        .order_by(Slot.starts_at, Slot.id)
+    )
+    if region is not None:
+        query = query.where(Counsellor.region == region)
+    rows = (await session.execute(query.limit(200))).all()
+    speaking = [FreeSlot(s.id, s.starts_at, True) for s, c in rows if language in c.languages]
+    if speaking:
+        return speaking[:limit]
+    return [FreeSlot(s.id, s.starts_at, False) for s, _ in rows[:limit]]
+
+
+async def book(*, session: AsyncSession, lead: Lead, slot_id: int) -> Slot | None:
+    """Book a slot for a lead, or return None when it is gone (taken, deleted, past)."""
+    slot = await session.get(Slot, slot_id)
+    if slot is None or _aware(slot.starts_at) < utcnow():
+        return None
+    await cancel(session=session, lead=lead, actor="person", reopen=False)
+    try:
+        async with session.begin_nested():
+            session.add(Booking(slot_id=slot_id, lead_id=lead.id))
+    except IntegrityError:
+        return None  # someone else's transaction booked it first
+    counsellor = await session.get(Counsellor, slot.counsellor_id)
+    lead.counsellor_id = slot.counsellor_id
+    lead.interpreter_needed = counsellor is not None and lead.language not in counsellor.languages
+    await add_event(session=session, lead=lead, actor="person", to_status="scheduled")
+    await schedule_reminder(session=session, lead=lead, starts_at=_aware(slot.starts_at))
+    return slot
+
+
+async def schedule_reminder(*, session: AsyncSession, lead: Lead, starts_at: dt.datetime) -> None:
+    """Stored in the database, so a restart does not lose it."""
+    due = starts_at - REMINDER_AHEAD
+    if due <= utcnow():
+        return
+    session.add(
+        Notification(
+            conversation_id=lead.conversation_id,
+            kind="reminder",
+            message_id=msg("handover.reminder"),
+            params={"appointment": starts_at.isoformat()},
+            due_at=due,
+            attempts=0,
+        )
+    )
+    await session.flush()
+
+
+async def booked_slot(*, session: AsyncSession, lead: Lead) -> Slot | None:
+    query = select(Slot).join(Booking, Booking.slot_id == Slot.id).where(Booking.lead_id == lead.id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def cancel(*, session: AsyncSession, lead: Lead, actor: str, reopen: bool = True) -> bool:
+    """Free the slot and drop pending reminders; ``reopen`` puts the lead back in the queue."""
+    removed = await session.execute(delete(Booking).where(Booking.lead_id == lead.id))
+    await session.execute(
+        delete(Notification).where(
+            Notification.conversation_id == lead.conversation_id,
+            Notification.kind == "reminder",
+            Notification.sent_at.is_(None),
+        )
+    )
+    had_booking = bool(getattr(removed, "rowcount", 0))
+    if had_booking and reopen:
+        lead.counsellor_id = None
+        await add_event(
+            session=session, lead=lead, actor=actor, to_status="new", note="appointment cancelled"
+        )
+    return had_booking
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes; everything is stored in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+async def materialise_rules(
+    *,
+    session: AsyncSession,
+    counsellor_id: int | None = None,
+    weeks: int = 4,
+    today: dt.date | None = None,
+) -> int:
+    """Cut weekly rules (Berlin wall time) into concrete slots for the coming weeks; idempotent."""
+    start_day = today or dt.datetime.now(BERLIN).date()
+    query = select(AvailabilityRule)
+    if counsellor_id is not None:
+        query = query.where(AvailabilityRule.counsellor_id == counsellor_id)
+    created = 0
+    for rule in (await session.execute(query)).scalars():
+        existing = set(
+            _aware(t)
+            for t in (
+                await session.execute(
+                    select(Slot.starts_at).where(Slot.counsellor_id == rule.counsellor_id)
+                )
+            ).scalars()
+        )
+        for offset in range(weeks * 7):
+            day = start_day + dt.timedelta(days=offset)
+            if day.weekday() != rule.weekday:
+                continue
+            minute = rule.start_minute
+            while minute + rule.slot_minutes <= rule.end_minute:
+                local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=BERLIN)
+                starts = local.astimezone(dt.UTC)
+                if starts not in existing:
+                    session.add(
+                        Slot(
+                            counsellor_id=rule.counsellor_id,
+                            starts_at=starts,
+                            ends_at=starts + dt.timedelta(minutes=rule.slot_minutes),
+                            rule_id=rule.id,
+                        )
+                    )
+                    existing.add(starts)
+                    created += 1
+                minute += rule.slot_minutes
+    await session.flush()
+    return created

@@ -1,0 +1,109 @@
+"""Consent, leads and their history: keyword-only functions inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Consent, Conversation, Lead, LeadEvent, utcnow
+
+OPEN_STATUSES = ("new", "claimed", "scheduled")
+FINAL_STATUSES = ("done", "no_show", "cancelled")
+# Allowed status changes: new → claimed → scheduled → done / no-show / cancelled.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("claimed", "cancelled"),
+    "claimed": ("scheduled", "new", "done", "no_show", "cancelled"),
+    "scheduled": ("done", "no_show", "cancelled", "claimed"),
+    "done": (),
+    "no_show": ("claimed",),
+    "cancelled": ("new",),
+}
+
+
+async def record_consent(
+    *,
+    session: AsyncSession,
+    conversation: Conversation,
+    version: str,
+    now: dt.datetime | None = None,
+) -> Consent:
+    consent = Consent(conversation_id=conversation.id, version=version, given_at=now or utcnow())
+    session.add(consent)
+    await session.flush()
+    return consent
+
+
+async def open_lead(*, session: AsyncSession, conversation_id: int) -> Lead | None:
+    query = (
+        select(Lead)
+        .where(Lead.conversation_id == conversation_id, Lead.status.in_(OPEN_STATUSES))
+        .order_by(Lead.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_event(
+    *,
+    session: AsyncSession,
+    lead: Lead,
+    actor: str,
+    to_status: str | None = None,
+    note: str | None = None,
+) -> LeadEvent:
+    """Record a status change (applied to the lead here) or a note, with who and when."""
+    now = utcnow()
+    event = LeadEvent(
+        lead_id=lead.id, at=now, actor=actor, from_status=lead.status if to_status else None,
+        to_status=to_status, note=note,
+    )  # fmt: skip
+    if to_status is not None:
+        lead.status = to_status
+    lead.updated_at = now
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def upsert_lead(
+    *,
+    session: AsyncSession,
+    conversation: Conversation,
+    facts: dict[str, Any],
+    language: str,
+    region: str | None,
+) -> Lead:
+    """One open lead per conversation: a second request updates the first."""
+    slots = facts.get("slots", {})
+    lead = await open_lead(session=session, conversation_id=conversation.id)
+    created = lead is None
+    if lead is None:
+        lead = Lead(conversation_id=conversation.id, channel=conversation.channel, status="new")
+        session.add(lead)
+    lead.language = language
+    lead.region = region
+    lead.topic = facts.get("outcome")
+    lead.facts = {k: v for k, v in facts.items() if k != "slots"} | {
+        "slots": {k: v for k, v in slots.items() if not k.startswith("contact_")}
+    }
+    lead.contact_name = slots.get("contact_name")
+    lead.contact_via = slots.get("contact_via")
+    lead.contact_phone = slots.get("contact_phone") if slots.get("contact_via") == "phone" else None
+    lead.contact_email = slots.get("contact_email") if slots.get("contact_via") == "email" else None
+    lead.availability = slots.get("availability")
+    lead.updated_at = utcnow()
+    await session.flush()
+    if created:
+        await add_event(session=session, lead=lead, actor="person", note="created")
+    return lead
+
+
+async def change_status(*, session: AsyncSession, lead: Lead, to_status: str, actor: str) -> bool:
+    """Apply an allowed status change; refuse (False) anything else."""
+    if to_status not in TRANSITIONS.get(lead.status, ()):
+        return False
+    await add_event(session=session, lead=lead, actor=actor, to_status=to_status)
+    return True

@@ -1,0 +1,67 @@
+"""Retention and erasure: nothing personal stays longer than needed, or after a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.handover.leads import FINAL_STATUSES, OPEN_STATUSES
+from bot.store.models import (
+    Booking,
+    Consent,
+    Conversation,
+    DashboardSession,
+    Lead,
+    LeadEvent,
+    LoginAttempt,
+    Notification,
+    utcnow,
+)
+
+
+async def erase_conversation(*, session: AsyncSession, conversation_id: int) -> None:
+    """Delete a conversation and all that hangs off it, explicitly, not relying on cascades."""
+    leads = select(Lead.id).where(Lead.conversation_id == conversation_id)
+    await session.execute(delete(Booking).where(Booking.lead_id.in_(leads)))
+    await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(leads)))
+    await session.execute(delete(Lead).where(Lead.conversation_id == conversation_id))
+    await session.execute(
+        delete(Notification).where(Notification.conversation_id == conversation_id)
+    )
+    await session.execute(delete(Consent).where(Consent.conversation_id == conversation_id))
+    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    leads: int
+    conversations: int
+
+
+async def purge(
+    *, session: AsyncSession, retention_days: int, now: dt.datetime | None = None
+) -> PurgeReport:
+    """Apply the retention policy: finished leads and idle conversations older than the limit go."""
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=retention_days)
+    old_leads = select(Lead.id).where(Lead.status.in_(FINAL_STATUSES), Lead.updated_at < cutoff)
+    lead_ids = list((await session.execute(old_leads)).scalars())
+    if lead_ids:
+        await session.execute(delete(Booking).where(Booking.lead_id.in_(lead_ids)))
+        await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))
+        await session.execute(delete(Lead).where(Lead.id.in_(lead_ids)))
+    has_open_lead = exists().where(
+        Lead.conversation_id == Conversation.id, Lead.status.in_(OPEN_STATUSES)
+    )
+    idle = select(Conversation.id).where(Conversation.updated_at < cutoff, ~has_open_lead)
+    conversation_ids = list((await session.execute(idle)).scalars())
+    for conversation_id in conversation_ids:
+        await erase_conversation(session=session, conversation_id=conversation_id)
+    await session.execute(delete(DashboardSession).where(DashboardSession.expires_at < now))
+    await session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - dt.timedelta(days=1)))
+    await session.flush()
+    return PurgeReport(leads=len(lead_ids), conversations=len(conversation_ids))

@@ -1,0 +1,67 @@
+"""Background jobs of a running instance: due notifications every minute, retention daily."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from bot.handover import booking, notify
+from bot.handover.retention import purge
+
+if TYPE_CHECKING:
+    from bot.service import Lotse
+
+log = logging.getLogger(__name__)
+
+NOTIFY_EVERY_SECONDS = 60
+DAILY_SECONDS = 24 * 60 * 60
+
+
+async def run_once(lotse: Lotse) -> int:
+    """Deliver due notifications through the channels that push."""
+    async with lotse.sessions() as session, session.begin():
+        return await notify.deliver_due(
+            session=session, senders=lotse.senders, render=lotse.render_notification
+        )
+
+
+async def daily(lotse: Lotse) -> None:
+    """Apply retention and keep four weeks of slots cut from the weekly rules."""
+    async with lotse.sessions() as session, session.begin():
+        report = await purge(session=session, retention_days=lotse.settings.retention_days)
+        created = await booking.materialise_rules(session=session)
+    log.info(
+        "retention: %s lead(s), %s conversation(s) purged; %s slot(s) added",
+        report.leads,
+        report.conversations,
+        created,
+    )
+
+
+async def _loop(lotse: Lotse) -> None:
+    elapsed = DAILY_SECONDS  # run the daily job right after start-up
+    while True:
+        try:
+            if elapsed >= DAILY_SECONDS:
+                await daily(lotse)
+                elapsed = 0
+            await run_once(lotse)
+        except Exception:  # a failing round must not stop the reminders for good
+            log.exception("background job failed")
+        await asyncio.sleep(NOTIFY_EVERY_SECONDS)
+        elapsed += NOTIFY_EVERY_SECONDS
+
+
+@contextlib.asynccontextmanager
+async def background_jobs(lotse: Lotse) -> AsyncIterator[None]:
+    """Run the jobs while the app runs."""
+    task = asyncio.create_task(_loop(lotse), name="lotse-background-jobs")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
