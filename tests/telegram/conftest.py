@@ -17,7 +17,7 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -83,6 +83,13 @@ class FakeBotApi:
     def texts(self, chat_id: int) -> list[str]:
         return [c.params["text"] for c in self.of("sendMessage", chat_id)]
 
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while len(self.of(method)) < count:
+            assert time.monotonic() < deadline, f"{method} was called {len(self.of(method))} times"
+            await asyncio.sleep(0.02)
+        return self.of(method)
+
     def push_update(self, update: dict[str, Any]) -> None:
         self.updates.append(update)
         self._new_updates.set()
@@ -91,7 +98,10 @@ class FakeBotApi:
         token, method = request.path_params["token"], request.path_params["method"]
         if token != TOKEN:
             return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
-        form = await request.form()
+        try:
+            form = await request.form()
+        except ClientDisconnect:
+            return JSONResponse({}, 499)
         params: dict[str, Any] = {}
         for key, value in form.items():
             params[key] = json.loads(str(value)) if key in _JSON_KEYS else str(value)

@@ -174,6 +174,7 @@ async def test_callback_data_stays_within_64_bytes(tg: Any) -> None:
 
 
 async def test_commands_and_the_bot_description_are_set_per_language(tg: Any) -> None:
+    await tg.api.wait_for("setMyShortDescription", 4)
     commands = {c.params["language_code"]: c.params["commands"] for c in tg.api.of("setMyCommands")}
     assert set(commands) == {"", "de", "tr", "ru"}
     names = [c["command"] for c in commands["tr"]]
