@@ -22,7 +22,7 @@ class Asker:
     @classmethod
     def create(cls, settings: Settings) -> Asker:
         content = Content.load(settings.content_root)
-        understander = Understander(content.knowledge)
+        understander = content.understander
         engine = Engine(
             content.dialogs,
             content.knowledge,

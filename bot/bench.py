@@ -9,7 +9,6 @@ from collections.abc import Callable
 from bot.config import Settings
 from bot.engine import Choice, ConversationState, Engine, Start, Text
 from bot.service import Content
-from bot.understanding import Understander
 
 MESSAGES = [
     "Ich arbeite seit 6 Jahren als Koch ohne Abschluss",
@@ -34,7 +33,7 @@ def main() -> None:
     settings = Settings()
     started = time.perf_counter()
     content = Content.load(settings.content_root)
-    understander = Understander(content.knowledge)
+    understander = content.understander
     print(f"start-up (load, validate, build indexes): {time.perf_counter() - started:.2f} s")
     engine = Engine(
         content.dialogs,

@@ -61,6 +61,7 @@ class Content:
     dialogs: DialogSet
     knowledge: Knowledge
     catalogs: Catalogs
+    understander: Understander  # trained on the example phrases once, at load
 
     @classmethod
     def load(cls, root: Path) -> Content:
@@ -70,7 +71,12 @@ class Content:
         catalogs = Catalogs(root / "locales")
         for error in content_errors(dialogs, knowledge, catalogs.has_message, LANGUAGES):
             raise error
-        return cls(dialogs=dialogs, knowledge=knowledge, catalogs=catalogs)
+        return cls(
+            dialogs=dialogs,
+            knowledge=knowledge,
+            catalogs=catalogs,
+            understander=Understander(knowledge),
+        )
 
 
 class Lotse:
@@ -84,7 +90,7 @@ class Lotse:
         self.content = content
         self.db = db
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(db)
-        self.understander = Understander(content.knowledge)
+        self.understander = content.understander
         self.engine = Engine(
             content.dialogs,
             content.knowledge,

@@ -17,7 +17,6 @@ from bot.engine import (
     Text,
 )
 from bot.service import Content
-from bot.understanding import Understander
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def engine(content: Content) -> Engine:
     return Engine(
         content.dialogs,
         content.knowledge,
-        Understander(content.knowledge),
+        content.understander,
         lambda language, message_id: content.catalogs.translator(language).text(message_id),
         default_region="dortmund",
     )
