@@ -332,7 +332,9 @@ class Engine:
                 return False
             state.misses += 1
             reply.lines.append(Line(msg("main.did_you_mean")))
-            self._offer(state, [ReplyOption(f"topic:{i}", f"title:{i}") for i in guesses], reply)
+            guessed = [ReplyOption(f"topic:{i}", f"title:{i}") for i in guesses]
+            navigation = [ReplyOption("nav:menu", "nav.menu"), ReplyOption("nav:human", "nav.human")]
+            self._offer(state, guessed + navigation, reply)
             return True
         self._jump_to_intent(state, intent, slots, reply)
         return True
