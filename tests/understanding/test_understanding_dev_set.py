@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz, process
 
+from bot.content.models import INTENT_IDS
 from bot.understanding import Understander, normalize
 from bot.understanding.evaluate import (
     DevMessage,
@@ -20,17 +21,7 @@ from bot.understanding.evaluate import (
 
 ROOT = Path(__file__).resolve().parents[2]
 
-INTENTS = {
-    "external_exam",
-    "partial_qualification",
-    "validation",
-    "recognition",
-    "funding",
-    "language_course",
-    "employer",
-    "counselling",
-    "greeting",
-}
+INTENTS = {i for i in INTENT_IDS if i != "null"}
 
 
 @pytest.fixture(scope="module")
