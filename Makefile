@@ -24,6 +24,7 @@ run: $(STAMP) catalogs
 	$(BIN)/lotse run
 
 test: $(STAMP) catalogs
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/lotse check
 	$(BIN)/pytest
 

@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="apply the retention policy now")
     purge.set_defaults(handler=_purge)
 
+    qr = sub.add_parser("qr", help="a QR code (PNG or SVG) for a Telegram or web chat link")
+    qr.add_argument("payload", help="e.g. tr-dortmund-flyer (language-region-source), or a URL")
+    qr.add_argument("-o", "--output", required=True, help="file.png or file.svg")
+    target = qr.add_mutually_exclusive_group()
+    target.add_argument("--bot", help="Telegram bot username (default: asked from Telegram)")
+    target.add_argument("--web", metavar="URL", help="web chat address instead of Telegram")
+    qr.set_defaults(handler=_qr)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers()
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -219,4 +227,32 @@ def _ask(args: argparse.Namespace) -> int:
             print(json.dumps(answer, ensure_ascii=False), flush=True)
         else:
             print(answer["reply"].replace("\n", " "), flush=True)
+    return 0
+
+
+def _qr(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.channels.telegram import bot_username, deep_link, web_link
+    from bot.channels.telegram.qr import write_qr
+
+    payload: str = args.payload
+    try:
+        if payload.startswith(("https://", "http://")):
+            link = payload
+        elif args.web:
+            link = web_link(args.web, payload)
+        else:
+            username = args.bot or asyncio.run(bot_username(Settings()))
+            if not username:
+                print(
+                    "give --bot USERNAME or --web URL (or set TELEGRAM_BOT_TOKEN)", file=sys.stderr
+                )
+                return 2
+            link = deep_link(username, payload)
+        path = write_qr(link, Path(args.output))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"{path}: {link}")
     return 0

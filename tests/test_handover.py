@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from bot.engine import Choice, Start, Text
-from bot.handover import booking, notify
+from bot.handover import booking, leads, notify
 from bot.handover.counsellors import add_counsellor
 from bot.handover.retention import purge
 from bot.service import Content, Lotse
@@ -336,3 +336,26 @@ async def test_free_slots_prefer_the_persons_language(lotse: Lotse) -> None:
     assert [s.slot_id for s in for_tr] == turkish
     assert sorted(s.slot_id for s in for_de) == sorted(german + turkish)
     assert elsewhere == []
+
+
+async def test_a_taken_slot_keeps_the_old_appointment_and_closing_drops_reminders(
+    lotse: Lotse,
+) -> None:
+    slot_ids = await seed(lotse, languages=["de"], slots=2)
+    await _to_booking(lotse, "a", "de")
+    await lotse.handle(channel="web", user_key="a", events=[Choice(f"slot:{slot_ids[0]}")])
+    await _to_booking(lotse, "b", "de")
+    await lotse.handle(channel="web", user_key="b", events=[Choice(f"slot:{slot_ids[1]}")])
+    async with lotse.sessions() as db, db.begin():
+        lead_a = (await db.execute(select(Lead).order_by(Lead.id))).scalars().first()
+        assert lead_a is not None
+        assert await booking.book(session=db, lead=lead_a, slot_id=slot_ids[1]) is None
+        kept = await booking.booked_slot(session=db, lead=lead_a)
+        assert kept is not None
+        assert kept.id == slot_ids[0]
+        reminders = select(func.count()).where(
+            Notification.conversation_id == lead_a.conversation_id
+        )
+        assert (await db.execute(reminders)).scalar_one() == 1
+        assert await leads.change_status(session=db, lead=lead_a, to_status="done", actor="system")
+        assert (await db.execute(reminders)).scalar_one() == 0

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handover.leads import add_event
+from bot.handover.leads import add_event, drop_reminders
 from bot.i18n import msg
 from bot.store.models import (
     AvailabilityRule,
@@ -61,21 +61,26 @@ async def free_slots(
     return [FreeSlot(s.id, s.starts_at, False) for s, _ in rows[:limit]]
 
 
-async def book(*, session: AsyncSession, lead: Lead, slot_id: int) -> Slot | None:
-    """Book a slot for a lead, or return None when it is gone (taken, deleted, past)."""
+async def book(
+    *, session: AsyncSession, lead: Lead, slot_id: int, actor: str = "person"
+) -> Slot | None:
+    """Book a slot for a lead, or return None when it is gone (taken, deleted, past).
+
+    A previous appointment of the lead is replaced, and kept when the new slot is gone.
+    """
     slot = await session.get(Slot, slot_id)
     if slot is None or _aware(slot.starts_at) < utcnow():
         return None
-    await cancel(session=session, lead=lead, actor="person", reopen=False)
     try:
         async with session.begin_nested():
+            await _drop_booking(session=session, lead=lead)
             session.add(Booking(slot_id=slot_id, lead_id=lead.id))
     except IntegrityError:
-        return None  # someone else's transaction booked it first
+        return None  # another transaction booked it first; the savepoint restored the old one
     counsellor = await session.get(Counsellor, slot.counsellor_id)
     lead.counsellor_id = slot.counsellor_id
     lead.interpreter_needed = counsellor is not None and lead.language not in counsellor.languages
-    await add_event(session=session, lead=lead, actor="person", to_status="scheduled")
+    await add_event(session=session, lead=lead, actor=actor, to_status="scheduled")
     await schedule_reminder(session=session, lead=lead, starts_at=_aware(slot.starts_at))
     return slot
 
@@ -105,21 +110,19 @@ async def booked_slot(*, session: AsyncSession, lead: Lead) -> Slot | None:
 
 async def cancel(*, session: AsyncSession, lead: Lead, actor: str, reopen: bool = True) -> bool:
     """Free the slot and drop pending reminders; ``reopen`` puts the lead back in the queue."""
-    removed = await session.execute(delete(Booking).where(Booking.lead_id == lead.id))
-    await session.execute(
-        delete(Notification).where(
-            Notification.conversation_id == lead.conversation_id,
-            Notification.kind == "reminder",
-            Notification.sent_at.is_(None),
-        )
-    )
-    had_booking = bool(getattr(removed, "rowcount", 0))
+    had_booking = await _drop_booking(session=session, lead=lead)
     if had_booking and reopen:
         lead.counsellor_id = None
         await add_event(
             session=session, lead=lead, actor=actor, to_status="new", note="appointment cancelled"
         )
     return had_booking
+
+
+async def _drop_booking(*, session: AsyncSession, lead: Lead) -> bool:
+    removed = await session.execute(delete(Booking).where(Booking.lead_id == lead.id))
+    await drop_reminders(session=session, lead=lead)
+    return bool(getattr(removed, "rowcount", 0))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Consent, Conversation, Lead, LeadEvent, utcnow
+from bot.store.models import Consent, Conversation, Lead, LeadEvent, Notification, utcnow
 
 OPEN_STATUSES = ("new", "claimed", "scheduled")
 FINAL_STATUSES = ("done", "no_show", "cancelled")
@@ -106,4 +106,17 @@ async def change_status(*, session: AsyncSession, lead: Lead, to_status: str, ac
     if to_status not in TRANSITIONS.get(lead.status, ()):
         return False
     await add_event(session=session, lead=lead, actor=actor, to_status=to_status)
+    if to_status in FINAL_STATUSES:
+        await drop_reminders(session=session, lead=lead)
     return True
+
+
+async def drop_reminders(*, session: AsyncSession, lead: Lead) -> None:
+    """Unsent reminders go with the appointment (cancelled, replaced or the case closed)."""
+    await session.execute(
+        delete(Notification).where(
+            Notification.conversation_id == lead.conversation_id,
+            Notification.kind == "reminder",
+            Notification.sent_at.is_(None),
+        )
+    )

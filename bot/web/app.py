@@ -14,6 +14,7 @@ from bot.channels import web as web_channel
 from bot.channels.telegram import router as telegram_router
 from bot.channels.telegram import start_telegram
 from bot.config import Settings
+from bot.dashboard import router as dashboard_router
 from bot.handover.scheduler import background_jobs
 from bot.service import Lotse
 from bot.web import chat_page
@@ -43,6 +44,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     app.include_router(web_channel.router)
     app.include_router(telegram_router)
     app.include_router(chat_page.router)
+    app.include_router(dashboard_router)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

@@ -40,6 +40,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    status: int = 200
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -65,6 +66,7 @@ class FakeBotApi:
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
     _new_updates: asyncio.Event = field(default_factory=asyncio.Event)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
+    _called: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
@@ -81,13 +83,13 @@ class FakeBotApi:
         ]
 
     def texts(self, chat_id: int) -> list[str]:
-        return [c.params["text"] for c in self.of("sendMessage", chat_id)]
+        return [c.params["text"] for c in self.of("sendMessage", chat_id) if c.status == 200]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        while len(self.of(method)) < count:
-            assert time.monotonic() < deadline, f"{method} was called {len(self.of(method))} times"
-            await asyncio.sleep(0.02)
+    async def wait_for(self, method: str, count: int = 1) -> list[Call]:
+        async with asyncio.timeout(10):
+            while len(self.of(method)) < count:
+                self._called.clear()
+                await self._called.wait()
         return self.of(method)
 
     def push_update(self, update: dict[str, Any]) -> None:
@@ -97,7 +99,9 @@ class FakeBotApi:
     async def handle(self, request: Request) -> JSONResponse:
         token, method = request.path_params["token"], request.path_params["method"]
         if token != TOKEN:
-            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401
+            )
         try:
             form = await request.form()
         except ClientDisconnect:
@@ -105,10 +109,13 @@ class FakeBotApi:
         params: dict[str, Any] = {}
         for key, value in form.items():
             params[key] = json.loads(str(value)) if key in _JSON_KEYS else str(value)
-        self.calls.append(Call(method, params, time.monotonic()))
+        call = Call(method, params, time.monotonic())
+        self.calls.append(call)
+        self._called.set()
         queue = self.faults.get(method)
         if queue:
             fault = queue.popleft()
+            call.status = fault.status
             if fault.hang:
                 await self._release.wait()
             body: dict[str, Any] = {"ok": False, "error_code": fault.status}
@@ -143,7 +150,9 @@ class FakeBotApi:
             if not self.updates:
                 self._new_updates.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._new_updates.wait(), float(params.get("timeout", 0)))
+                    await asyncio.wait_for(
+                        self._new_updates.wait(), float(params.get("timeout", 0))
+                    )
             return list(self.updates)
         return True
 
@@ -269,7 +278,7 @@ class Telegram:
         )
 
     def last(self, chat_id: int) -> Call:
-        return self.api.of("sendMessage", chat_id)[-1]
+        return [c for c in self.api.of("sendMessage", chat_id) if c.status == 200][-1]
 
 
 def telegram_settings(database_url: str, api: FakeBotApi, *, webhook: bool = True) -> Settings:
@@ -320,3 +329,11 @@ def launch(database_url: str, lotse: Lotse, bot_api: FakeBotApi) -> Any:
 @pytest.fixture
 def secret() -> str:
     return SECRET
+
+
+@pytest.fixture
+def telegram_app(database_url: str, lotse: Lotse, bot_api: FakeBotApi) -> Any:
+    """The app configured for the fake server, not started."""
+    app = create_app(telegram_settings(database_url, bot_api), lotse)
+    app.state.telegram_tuning = FAST
+    return app

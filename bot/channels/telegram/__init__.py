@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+
+# Opt in to PTB's coming time periods (``datetime.timedelta``) now: PTB itself reads
+# ``RetryAfter.retry_after`` when it raises a 429, which warns on every flood wait otherwise.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 from typing import Protocol
 
 from fastapi import FastAPI
@@ -22,6 +27,7 @@ __all__ = [
     "Running",
     "TelegramChannel",
     "Tuning",
+    "bot_username",
     "deep_link",
     "router",
     "start_telegram",
@@ -52,3 +58,17 @@ async def start_telegram(app: FastAPI, lotse: Lotse, settings: Settings) -> Runn
     app.state.telegram = channel
     await channel.start()
     return channel
+
+
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's username from ``getMe`` (for deep links), or ``None`` without a token."""
+    if not settings.telegram_bot_token:
+        return None
+    from telegram import Bot
+
+    bot = Bot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url or "https://api.telegram.org/bot",
+    )
+    async with bot:
+        return bot.username

@@ -347,7 +347,7 @@ class TelegramChannel:
         try:
             update = Update.de_json(row.payload, self.application.bot)
         except Exception:
-            log.exception("update %s could not be read: ignored", row.update_id)
+            log.warning("update %s could not be read: ignored", row.update_id, exc_info=True)
             return []
         turn = self.handlers.turns[row.update_id] = Turn(row.update_id)
         try:

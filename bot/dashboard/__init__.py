@@ -1,0 +1,24 @@
+"""Counsellor dashboard at ``/dashboard``: server-rendered pages for staff, in German."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from bot.dashboard import admin, auth, leads, queue, slots
+from bot.dashboard.web import STATIC
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+for _module in (auth, queue, leads, slots, admin):
+    router.include_router(_module.router)
+
+
+@router.get("/dashboard/static/dashboard.css")
+async def stylesheet() -> FileResponse:
+    """The one stylesheet; pages carry no inline styles or scripts (strict CSP)."""
+    return FileResponse(
+        STATIC / "dashboard.css", media_type="text/css",
+        headers={"Cache-Control": "public, max-age=300"},
+    )  # fmt: skip

@@ -1,0 +1,226 @@
+"""One lead: summary, questions asked, contact, history, and what a counsellor can do with it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from icalendar import Calendar, Event
+
+from bot.dashboard import queries
+from bot.dashboard.auth import CheckedForm, CurrentViewer, Viewer
+from bot.dashboard.display import (
+    AVAILABILITY_NAMES,
+    CONTACT_VIA_NAMES,
+    LANGUAGE_NAMES,
+    STATUS_NAMES,
+    history,
+    questions,
+    summarise,
+)
+from bot.dashboard.web import (
+    DashboardRoute,
+    Forbidden,
+    LotseDep,
+    NotFound,
+    aware,
+    berlin,
+    field,
+    int_field,
+    redirect,
+    render,
+)
+from bot.handover import booking, leads
+from bot.handover.leads import TRANSITIONS
+from bot.store.models import Lead, utcnow
+
+router = APIRouter(route_class=DashboardRoute)
+
+MAX_NOTE = 2000
+# Final states a counsellor sets by hand.
+CLOSING = {"done": "Erledigt", "no_show": "Nicht erschienen", "cancelled": "Absagen"}
+NOTICES = {
+    "claimed": "Sie haben den Fall übernommen.",
+    "taken": "Jemand anderes hat den Fall gerade übernommen.",
+    "scheduled": "Der Termin ist eingetragen; die Person wird benachrichtigt.",
+    "slot_gone": "Dieser Termin ist nicht mehr frei. Bitte wählen Sie einen anderen.",
+    "status": "Der Status ist geändert.",
+    "cancelled": "Der Fall ist abgesagt; ein gebuchter Termin ist wieder frei.",
+    "not_allowed": "Diese Änderung ist im jetzigen Status nicht möglich.",
+    "noted": "Die Notiz ist gespeichert.",
+    "empty_note": "Die Notiz ist leer.",
+}
+
+
+def _lead_url(lead_id: int, message: str) -> str:
+    return f"/dashboard/leads/{lead_id}?msg={message}"
+
+
+def _may_manage(viewer: Viewer, lead: Lead) -> bool:
+    return viewer.is_admin or lead.counsellor_id == viewer.id
+
+
+@router.get("/dashboard/leads/{lead_id}")
+async def lead_page(
+    request: Request, lead_id: int, lotse: LotseDep, viewer: CurrentViewer
+) -> Response:
+    """Everything a counsellor needs to prepare the conversation, and nothing more."""
+    async with lotse.sessions() as session:
+        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        if lead is None:
+            raise NotFound
+        names = await queries.counsellor_names(session=session)
+        slot = await booking.booked_slot(session=session, lead=lead)
+        events = await queries.events(session=session, lead_id=lead.id)
+        manage = _may_manage(viewer, lead)
+        free = (
+            await queries.own_free_slots(session=session, counsellor_id=viewer.id)
+            if manage and lead.status in ("claimed", "scheduled")
+            else []
+        )
+    appointment = aware(slot.starts_at) if slot else None
+    summary = summarise(
+        lotse.content, lead,
+        counsellor=names.get(lead.counsellor_id) if lead.counsellor_id else None,
+        appointment=appointment,
+    )  # fmt: skip
+    contact = [
+        ("Name", lead.contact_name or ""),
+        ("Erreichbar", CONTACT_VIA_NAMES.get(lead.contact_via or "", lead.contact_via or "")),
+        ("Telefon", lead.contact_phone or ""),
+        ("E-Mail", lead.contact_email or ""),
+        ("Am besten", AVAILABILITY_NAMES.get(lead.availability or "", lead.availability or "")),
+        ("Sprache", LANGUAGE_NAMES.get(lead.language, lead.language)),
+    ]
+    timeline = history(events, names)
+    return render(
+        "lead.html",
+        viewer=viewer,
+        notice=NOTICES.get(request.query_params.get("msg", "")),
+        lead=summary,
+        contact=[(label, value) for label, value in contact if value],
+        questions=questions(lotse.content, lead),
+        events=timeline,
+        notes=[e for e in timeline if e.is_note],
+        manage=manage,
+        free_slots=[(s.id, berlin(s.starts_at)) for s in free],
+        closing=[(k, v) for k, v in CLOSING.items() if k in TRANSITIONS.get(lead.status, ())],
+        has_appointment=slot is not None,
+        status_names=STATUS_NAMES,
+    )
+
+
+@router.post("/dashboard/leads/{lead_id}/claim")
+async def claim(
+    lead_id: int, lotse: LotseDep, viewer: CurrentViewer, _form: CheckedForm
+) -> Response:
+    """Take a new lead; if a colleague was faster, say so."""
+    async with lotse.sessions() as session, session.begin():
+        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        if lead is None:
+            raise NotFound
+        claimed = await queries.claim(
+            session=session, lead_id=lead_id, counsellor_id=viewer.id, region=viewer.region
+        )
+    return redirect(_lead_url(lead_id, "claimed" if claimed else "taken"))
+
+
+@router.post("/dashboard/leads/{lead_id}/schedule")
+async def schedule(
+    lead_id: int, lotse: LotseDep, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Book one of the counsellor's own free slots for the lead; the person is told."""
+    slot_id = int_field(form, "slot_id")
+    async with lotse.sessions() as session, session.begin():
+        lead = await queries.lead_in_region(
+            session=session, lead_id=lead_id, region=viewer.region, lock=True
+        )
+        if lead is None:
+            raise NotFound
+        if not _may_manage(viewer, lead):
+            raise Forbidden("Nur wer den Fall übernommen hat, kann einen Termin eintragen.")
+        if lead.status not in ("claimed", "scheduled"):
+            return redirect(_lead_url(lead_id, "not_allowed"))
+        booked = slot_id is not None and await queries.schedule(
+            session=session, lead=lead, slot_id=slot_id, counsellor_id=viewer.id
+        )
+    return redirect(_lead_url(lead_id, "scheduled" if booked else "slot_gone"))
+
+
+@router.post("/dashboard/leads/{lead_id}/status")
+async def change_status(
+    lead_id: int, lotse: LotseDep, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Close a lead: done, no-show, or cancelled (which frees the slot and tells the person)."""
+    to_status = field(form, "status", max_length=16)
+    if to_status not in CLOSING:
+        return redirect(_lead_url(lead_id, "not_allowed"))
+    async with lotse.sessions() as session, session.begin():
+        lead = await queries.lead_in_region(
+            session=session, lead_id=lead_id, region=viewer.region, lock=True
+        )
+        if lead is None:
+            raise NotFound
+        if not _may_manage(viewer, lead):
+            raise Forbidden("Nur wer den Fall übernommen hat, kann den Status ändern.")
+        if to_status == "cancelled":
+            changed = await queries.cancel(session=session, lead=lead, actor=viewer.actor)
+        else:
+            changed = await leads.change_status(
+                session=session, lead=lead, to_status=to_status, actor=viewer.actor
+            )
+    if not changed:
+        return redirect(_lead_url(lead_id, "not_allowed"))
+    return redirect(_lead_url(lead_id, "cancelled" if to_status == "cancelled" else "status"))
+
+
+@router.post("/dashboard/leads/{lead_id}/notes")
+async def add_note(
+    lead_id: int, lotse: LotseDep, viewer: CurrentViewer, form: CheckedForm
+) -> Response:
+    """Add a note for colleagues; it stays in the lead's history."""
+    note = field(form, "note", max_length=MAX_NOTE)
+    async with lotse.sessions() as session, session.begin():
+        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        if lead is None:
+            raise NotFound
+        if note:
+            await leads.add_event(session=session, lead=lead, actor=viewer.actor, note=note)
+    return redirect(_lead_url(lead_id, "noted" if note else "empty_note"))
+
+
+@router.get("/dashboard/leads/{lead_id}/appointment.ics")
+async def appointment_ics(
+    request: Request, lead_id: int, lotse: LotseDep, viewer: CurrentViewer
+) -> Response:
+    """The lead's appointment as an iCalendar file for the counsellor's calendar."""
+    async with lotse.sessions() as session:
+        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        slot = await booking.booked_slot(session=session, lead=lead) if lead else None
+    if lead is None or slot is None:
+        raise NotFound
+    language = LANGUAGE_NAMES.get(lead.language, lead.language)
+    details = [
+        f"Sprache: {language}" + (" (Dolmetschung nötig)" if lead.interpreter_needed else ""),
+        f"Telefon: {lead.contact_phone}" if lead.contact_phone else "",
+        f"E-Mail: {lead.contact_email}" if lead.contact_email else "",
+        str(request.url_for("lead_page", lead_id=lead.id)),
+    ]
+    event = Event()
+    event.add("uid", f"lotse-lead-{lead.id}-slot-{slot.id}@lotse")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", aware(slot.starts_at))
+    event.add("dtend", aware(slot.ends_at))
+    event.add("summary", f"Beratung: {lead.contact_name or f'Fall {lead.id}'}")
+    event.add("description", "\n".join(line for line in details if line))
+    calendar = Calendar()
+    calendar.add("prodid", "-//Lotse//Beratung//DE")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="termin-{lead.id}.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
