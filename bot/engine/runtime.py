@@ -333,7 +333,10 @@ class Engine:
             state.misses += 1
             reply.lines.append(Line(msg("main.did_you_mean")))
             guessed = [ReplyOption(f"topic:{i}", f"title:{i}") for i in guesses]
-            navigation = [ReplyOption("nav:menu", "nav.menu"), ReplyOption("nav:human", "nav.human")]
+            navigation = [
+                ReplyOption("nav:menu", "nav.menu"),
+                ReplyOption("nav:human", "nav.human"),
+            ]
             self._offer(state, guessed + navigation, reply)
             return True
         self._jump_to_intent(state, intent, slots, reply)
