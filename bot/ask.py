@@ -23,13 +23,7 @@ class Asker:
     def create(cls, settings: Settings) -> Asker:
         content = Content.load(settings.content_root)
         understander = content.understander
-        engine = Engine(
-            content.dialogs,
-            content.knowledge,
-            understander,
-            lambda language, message_id: content.catalogs.translator(language).text(message_id),
-            default_region=settings.region,
-        )
+        engine = content.engine(region=settings.region, retention_days=settings.retention_days)
         return cls(content, understander, engine, Renderer(content.knowledge))
 
     def ask(self, text: str, *, language: str | None = None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
-from bot.engine import Choice, ConversationState, Engine, Start, Text
+from bot.engine import Choice, ConversationState, Start, Text
 from bot.service import Content
 
 MESSAGES = [
@@ -35,13 +35,7 @@ def main() -> None:
     content = Content.load(settings.content_root)
     understander = content.understander
     print(f"start-up (load, validate, build indexes): {time.perf_counter() - started:.2f} s")
-    engine = Engine(
-        content.dialogs,
-        content.knowledge,
-        understander,
-        lambda language, message_id: content.catalogs.translator(language).text(message_id),
-        default_region=settings.region,
-    )
+    engine = content.engine(region=settings.region)
     state, _ = engine.handle(ConversationState(), Start(language="de"))
     state, _ = engine.handle(state, Choice("exam"))
     p50, p99 = _measure(lambda: engine.handle(state, Choice("koch")), 2000)

@@ -78,6 +78,17 @@ class Content:
             understander=Understander(knowledge),
         )
 
+    def engine(self, *, region: str | None, retention_days: int = 180) -> Engine:
+        """A dialog engine over this content, for one deployment's region and retention."""
+        return Engine(
+            self.dialogs,
+            self.knowledge,
+            self.understander,
+            lambda language, message_id: self.catalogs.translator(language).text(message_id),
+            default_region=region,
+            retention_days=retention_days,
+        )
+
 
 class Lotse:
     """Engine, content and storage wired together; adapters call ``handle``."""
@@ -91,14 +102,7 @@ class Lotse:
         self.db = db
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(db)
         self.understander = content.understander
-        self.engine = Engine(
-            content.dialogs,
-            content.knowledge,
-            self.understander,
-            lambda language, message_id: content.catalogs.translator(language).text(message_id),
-            default_region=settings.region,
-            retention_days=settings.retention_days,
-        )
+        self.engine = content.engine(region=settings.region, retention_days=settings.retention_days)
         self.renderer = Renderer(content.knowledge)
         # Channels that push register a sender here (Telegram); see bot.handover.notify.
         self.senders: dict[str, notify.Sender] = {}

@@ -21,13 +21,7 @@ from bot.service import Content
 
 @pytest.fixture(scope="module")
 def engine(content: Content) -> Engine:
-    return Engine(
-        content.dialogs,
-        content.knowledge,
-        content.understander,
-        lambda language, message_id: content.catalogs.translator(language).text(message_id),
-        default_region="dortmund",
-    )
+    return content.engine(region="dortmund")
 
 
 def refs(reply: Reply) -> list[str]:
