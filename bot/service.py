@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,10 @@ class Outcome:
 
     language: str
     messages: list[RenderedMessage]
+
+
+# Called inside the event's transaction with the rendered outcome and the new state.
+Finish = Callable[[AsyncSession, Outcome, ConversationState], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -119,11 +124,19 @@ class Lotse:
         await self.db.dispose()
 
     async def handle(
-        self, *, channel: str, user_key: str, events: list[Event], language: str | None = None
+        self,
+        *,
+        channel: str,
+        user_key: str,
+        events: list[Event],
+        language: str | None = None,
+        finish: Finish | None = None,
     ) -> Outcome:
         """Apply events to one conversation in one transaction and render the replies.
 
-        ``language`` switches the conversation's language first (a language switcher).
+        ``language`` switches the conversation's language first (a language switcher);
+        ``finish`` runs inside the same transaction, so a channel can record its delivery
+        (an outbox) atomically with the new state.
         """
         messages: list[RenderedMessage] = []
         async with self.sessions() as session, session.begin():
@@ -148,7 +161,10 @@ class Lotse:
                 state=state.to_json(),
                 language=state.language,
             )
-        return Outcome(language=state.language or "de", messages=messages)
+            outcome = Outcome(language=state.language or "de", messages=messages)
+            if finish is not None:
+                await finish(session, outcome, state)
+        return outcome
 
     async def _apply(
         self,

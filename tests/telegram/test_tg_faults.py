@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.channels.telegram import _inbox
 from bot.channels.telegram._render import MAX_TEXT, Outgoing, units
-from bot.engine import ConversationState
 from bot.store.models import TelegramOutgoing, TelegramUpdate
 
 
@@ -150,8 +149,8 @@ async def test_answered_but_unsent_replies_are_sent_once_after_a_crash(
     async with launch() as tg:
         await tg.channel.idle()
         assert tg.api.texts(chat) == ["zwei"]
-    after = await lotse.current_state(channel="telegram", user_key=str(chat))
-    assert after == before or (after is not None and isinstance(after, ConversationState))
+    # The engine did not see the update a second time.
+    assert await lotse.current_state(channel="telegram", user_key=str(chat)) == before
 
 
 async def test_the_web_app_runs_while_telegram_is_unreachable(

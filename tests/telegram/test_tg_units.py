@@ -19,10 +19,14 @@ def test_callback_data_round_trip_and_binding() -> None:
     data = _codec.encode(secret=SECRET, chat_id=42, node="exam.years", option_id="full")
     pressed = _codec.decode(data)
     assert pressed is not None
-    args = {"secret": SECRET, "candidates": ["full"]}
-    assert _codec.resolve(pressed, chat_id=42, node="exam.years", **args) == "full"  # type: ignore[arg-type]
-    assert _codec.resolve(pressed, chat_id=43, node="exam.years", **args) is None  # type: ignore[arg-type]
-    assert _codec.resolve(pressed, chat_id=42, node="main.menu", **args) is None  # type: ignore[arg-type]
+
+    def resolve(chat_id: int, node: str) -> str | None:
+        assert pressed is not None
+        return _codec.resolve(pressed, secret=SECRET, chat_id=chat_id, node=node, candidates=[])
+
+    assert resolve(42, "exam.years") == "full"
+    assert resolve(43, "exam.years") is None  # another chat
+    assert resolve(42, "main.menu") is None  # another question
     nav = _codec.decode(_codec.encode(secret=SECRET, chat_id=42, node="a", option_id="nav:menu"))
     assert nav is not None
     assert _codec.resolve(nav, secret=SECRET, chat_id=42, node="b", candidates=[]) == "nav:menu"

@@ -324,9 +324,15 @@ class TelegramChannel:
             typing = asyncio.ensure_future(self._typing(row.chat_id))
         try:
             if row.status == _inbox.PENDING:
-                calls = await self._answer(row)
+                turn = await self._answer(row)
+                # Calls made outside the engine's transaction (notices, button feedback).
                 async with self.lotse.sessions() as session, session.begin():
-                    await _inbox.mark_handled(session=session, update_id=row.update_id, calls=calls)
+                    await _inbox.mark_handled(
+                        session=session,
+                        update_id=row.update_id,
+                        calls=turn.calls[turn.saved :],
+                        first=turn.saved,
+                    )
             await self._deliver(row.update_id)
         except Exception:
             failures = self._failures[row.update_id] = self._failures.get(row.update_id, 0) + 1
@@ -342,22 +348,23 @@ class TelegramChannel:
                 with contextlib.suppress(asyncio.CancelledError):
                     await typing
 
-    async def _answer(self, row: TelegramUpdate) -> list[Outgoing]:
+    async def _answer(self, row: TelegramUpdate) -> Turn:
         """Run the update through the PTB handlers and collect the calls of the answer."""
+        turn = Turn(row.update_id)
         try:
             update = Update.de_json(row.payload, self.application.bot)
         except Exception:
             log.warning("update %s could not be read: ignored", row.update_id, exc_info=True)
-            return []
-        turn = self.handlers.turns[row.update_id] = Turn(row.update_id)
+            return turn
+        self.handlers.turns[row.update_id] = turn
         try:
             await self.application.process_update(update)
         finally:
             self.handlers.turns.pop(row.update_id, None)
-        if turn.error is not None:
+        if turn.error is not None and not turn.saved:
             log.error("update %s: %r", row.update_id, turn.error, exc_info=turn.error)
-            return self.handlers.apology(update)
-        return turn.calls
+            turn.calls = self.handlers.apology(update)
+        return turn
 
     async def _deliver(self, update_id: int) -> None:
         """Make the outbox calls of one update; each is deleted right after it was made."""

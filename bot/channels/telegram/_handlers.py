@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
@@ -25,12 +26,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram import _codec, _render
+from bot.channels.telegram import _codec, _inbox, _render
 from bot.channels.telegram._render import Outgoing
 from bot.content.models import LANGUAGES
 from bot.engine import Choice, Command, CommandName, ConversationState, Event, Resume, Start, Text
 from bot.i18n import msg
-from bot.service import Lotse
+from bot.service import Lotse, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Turn:
     update_id: int
     calls: list[Outgoing] = field(default_factory=list)
     error: BaseException | None = None
+    saved: int = 0  # how many of the calls are in the outbox already (with the engine's state)
 
 
 def language_hint(update: Update) -> str | None:
@@ -267,16 +269,29 @@ class Handlers:
             # A first contact that is not /start (the chat was cleared, or a command).
             start = Start(language=language_hint(update), silent=new_silently)
             events = [start] if not new_silently else [start, *events]
-        outcome = await self.lotse.handle(channel=CHANNEL, user_key=user_key, events=events)
-        after = await self.lotse.current_state(channel=CHANNEL, user_key=user_key)
-        translator = self.lotse.content.catalogs.translator(outcome.language)
-        self._turn(update).calls += _render.send_messages(
-            chat.id,
-            outcome.messages,
-            notices=[translator.text(n) for n in notices],
-            secret=self.secret,
-            node=after.node if after else None,
-        )
+        turn = self._turn(update)
+
+        async def finish(session: AsyncSession, outcome: Outcome, after: ConversationState) -> None:
+            # The answer enters the outbox in the engine's own transaction: a crash can
+            # neither lose it nor apply the update twice.
+            translator = self.lotse.content.catalogs.translator(outcome.language)
+            calls = _render.send_messages(
+                chat.id,
+                outcome.messages,
+                notices=[translator.text(n) for n in notices],
+                secret=self.secret,
+                node=after.node,
+            )
+            turn.calls += calls
+            await _inbox.mark_handled(
+                session=session,
+                update_id=turn.update_id,
+                calls=turn.calls[turn.saved :],
+                first=turn.saved,
+            )
+            turn.saved = len(turn.calls)
+
+        await self.lotse.handle(channel=CHANNEL, user_key=user_key, events=events, finish=finish)
 
     def _private_only(self, update: Update, context: Context) -> None:
         chat = update.effective_chat

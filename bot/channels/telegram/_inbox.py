@@ -80,11 +80,13 @@ async def open_updates(*, session: AsyncSession, chat_id: int | None) -> list[Te
     return list(rows.scalars())
 
 
-async def mark_handled(*, session: AsyncSession, update_id: int, calls: Sequence[Outgoing]) -> None:
+async def mark_handled(
+    *, session: AsyncSession, update_id: int, calls: Sequence[Outgoing], first: int = 0
+) -> None:
     """Put the replies into the outbox and mark the update answered, in one transaction."""
     session.add_all(
         TelegramOutgoing(update_id=update_id, position=i, method=c.method, params=c.params)
-        for i, c in enumerate(calls)
+        for i, c in enumerate(calls, start=first)
     )
     await session.execute(
         update(TelegramUpdate)
