@@ -24,7 +24,7 @@ run: $(STAMP) catalogs
 	$(BIN)/lotse run
 
 test: $(STAMP) catalogs
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 	$(BIN)/lotse check
 	$(BIN)/pytest
 

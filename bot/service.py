@@ -241,7 +241,7 @@ class Lotse:
         reply.options[:0] = offered
         state.offered[:0] = [o.id for o in offered]
         if not slots and reply.lines:
-            reply.lines.insert(len(reply.lines) - 1, Line(msg("handover.no_slots")))
+            reply.lines[-1] = Line(msg("handover.no_slots"))  # instead of "choose one of these"
 
     async def _pending_notifications(
         self, session: AsyncSession, conversation: Conversation

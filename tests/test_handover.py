@@ -359,3 +359,13 @@ async def test_a_taken_slot_keeps_the_old_appointment_and_closing_drops_reminder
         assert (await db.execute(reminders)).scalar_one() == 1
         assert await leads.change_status(session=db, lead=lead_a, to_status="done", actor="system")
         assert (await db.execute(reminders)).scalar_one() == 0
+
+
+async def test_without_free_slots_a_call_back_is_offered(lotse: Lotse, content: Content) -> None:
+    outcome = await _to_booking(lotse, "nobody-free", "de")
+    texts = [m.text for m in outcome]
+    no_slots = content.catalogs.translator("de").text("handover.no_slots")
+    choose = content.catalogs.translator("de").text("handover.choose_slot")
+    assert texts[-1] == no_slots
+    assert choose not in texts
+    assert [o.id for o in outcome[-1].options][:2] == ["callback", "later"]
