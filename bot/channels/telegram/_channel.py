@@ -55,7 +55,7 @@ class Tuning:
     """Timings of the channel; production uses the defaults, tests make them short."""
 
     limits: Limits = field(default_factory=Limits)
-    settle: float = 0.05  # lets concurrent deliveries of one chat line up by update_id
+    settle: float = 0.1  # lets concurrent deliveries of one chat line up by update_id
     typing_after: float = 1.0
     poll_timeout: int = 50
     read_timeout: float = 15.0
