@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.config import Settings
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -18,9 +19,7 @@ log = logging.getLogger("bot")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(logging.INFO)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -90,7 +89,10 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = Settings()
     upgrade(settings.effective_database_url)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # Our logging (with redaction) instead of uvicorn's; no access log: it records IP addresses.
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
+    )
     return 0
 
 
