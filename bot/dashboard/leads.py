@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from icalendar import Calendar, Event
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard import queries
 from bot.dashboard.auth import CheckedForm, CurrentViewer, Viewer
@@ -57,6 +58,18 @@ def _lead_url(lead_id: int, message: str) -> str:
 
 def _may_manage(viewer: Viewer, lead: Lead) -> bool:
     return viewer.is_admin or lead.counsellor_id == viewer.id
+
+
+async def _managed_lead(session: AsyncSession, lead_id: int, viewer: Viewer, refusal: str) -> Lead:
+    """The lead, locked, if it is in the viewer's region and theirs to manage."""
+    lead = await queries.lead_in_region(
+        session=session, lead_id=lead_id, region=viewer.region, lock=True
+    )
+    if lead is None:
+        raise NotFound
+    if not _may_manage(viewer, lead):
+        raise Forbidden(refusal)
+    return lead
 
 
 @router.get("/dashboard/leads/{lead_id}")
@@ -131,13 +144,12 @@ async def schedule(
     """Book one of the counsellor's own free slots for the lead; the person is told."""
     slot_id = int_field(form, "slot_id")
     async with lotse.sessions() as session, session.begin():
-        lead = await queries.lead_in_region(
-            session=session, lead_id=lead_id, region=viewer.region, lock=True
+        lead = await _managed_lead(
+            session,
+            lead_id,
+            viewer,
+            "Nur wer den Fall übernommen hat, trägt Termine ein.",
         )
-        if lead is None:
-            raise NotFound
-        if not _may_manage(viewer, lead):
-            raise Forbidden("Nur wer den Fall übernommen hat, kann einen Termin eintragen.")
         if lead.status not in ("claimed", "scheduled"):
             return redirect(_lead_url(lead_id, "not_allowed"))
         booked = slot_id is not None and await queries.schedule(
@@ -155,13 +167,9 @@ async def change_status(
     if to_status not in CLOSING:
         return redirect(_lead_url(lead_id, "not_allowed"))
     async with lotse.sessions() as session, session.begin():
-        lead = await queries.lead_in_region(
-            session=session, lead_id=lead_id, region=viewer.region, lock=True
+        lead = await _managed_lead(
+            session, lead_id, viewer, "Nur wer den Fall übernommen hat, kann den Status ändern."
         )
-        if lead is None:
-            raise NotFound
-        if not _may_manage(viewer, lead):
-            raise Forbidden("Nur wer den Fall übernommen hat, kann den Status ändern.")
         if to_status == "cancelled":
             changed = await queries.cancel(session=session, lead=lead, actor=viewer.actor)
         else:
