@@ -265,6 +265,17 @@ class Lotse:
         }
         return self.renderer.text(notification.message_id, translator, params)
 
+    async def collect_notifications(self, *, channel: str, user_key: str) -> Outcome | None:
+        """Due notifications of a pull channel, marked as delivered; None if no such chat."""
+        async with self.sessions() as session, session.begin():
+            conversation = await repo.lock_conversation(
+                session=session, channel=channel, user_key=user_key
+            )
+            if conversation is None:
+                return None
+            messages = await self._pending_notifications(session, conversation)
+            return Outcome(language=conversation.language or "de", messages=messages)
+
     async def current_state(self, *, channel: str, user_key: str) -> ConversationState | None:
         async with self.sessions() as session:
             conversation = await repo.lock_conversation(

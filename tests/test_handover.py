@@ -369,3 +369,32 @@ async def test_without_free_slots_a_call_back_is_offered(lotse: Lotse, content: 
     assert texts[-1] == no_slots
     assert choose not in texts
     assert [o.id for o in outcome[-1].options][:2] == ["callback", "later"]
+
+
+async def test_an_open_web_page_collects_a_due_reminder_once(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    slot_ids = await seed(lotse, languages=["tr"])
+    start = await post(client, session=None, language="tr")
+    session = start["session"]
+    for body in (
+        {"text": "/human"},
+        {"choice": "agree"},
+        {"text": "Ayşe"},
+        {"choice": "chat"},
+        {"choice": "anytime"},
+        {"choice": f"slot:{slot_ids[0]}"},
+    ):
+        await post(client, session=session, **body)
+    nothing = await client.post("/api/chat/notifications", json={"session": session})
+    assert nothing.json()["messages"] == []
+    async with lotse.sessions() as db, db.begin():
+        reminder = (await db.execute(select(Notification))).scalar_one()
+        reminder.due_at = utcnow() - dt.timedelta(minutes=1)
+    due = (await client.post("/api/chat/notifications", json={"session": session})).json()
+    assert len(due["messages"]) == 1
+    assert "Hatırlatma" in due["messages"][0]["text"]
+    again = (await client.post("/api/chat/notifications", json={"session": session})).json()
+    assert again["messages"] == []
+    unknown = await client.post("/api/chat/notifications", json={"session": "nope"})
+    assert unknown.status_code == 404

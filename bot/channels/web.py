@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from bot.engine import Choice, Event, Resume, Start, Text
@@ -82,4 +82,21 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
             MessageOut(text=m.text, options=[OptionOut(id=o.id, label=o.label) for o in m.options])
             for m in outcome.messages
         ],
+    )
+
+
+class PollRequest(BaseModel):
+    session: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+
+@router.post("/api/chat/notifications")
+async def notifications(body: PollRequest, lotse: LotseDep) -> ChatResponse:
+    """Reminders and appointment news that are due, for a page left open (polled)."""
+    outcome = await lotse.collect_notifications(channel=CHANNEL, user_key=body.session)
+    if outcome is None:
+        raise HTTPException(status_code=404, detail="unknown session")
+    return ChatResponse(
+        session=body.session,
+        language=outcome.language,
+        messages=[MessageOut(text=m.text, options=[]) for m in outcome.messages],
     )

@@ -193,6 +193,22 @@
     input.focus();
   });
 
+  // -- reminders and appointment news while the page stays open -----------------------------
+  async function poll() {
+    if (!session || busy || document.hidden) return;
+    try {
+      const response = await fetch("/api/chat/notifications", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ session }),
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      for (const message of data.messages) if (message.text) bubble("bot", message.text);
+    } catch (e) { /* offline for a moment: the next poll tries again */ }
+  }
+  setInterval(poll, 60000);
+
   // -- start: resume the session of the cookie, or begin in the best language ------------------
   function hint() {
     const params = new URLSearchParams(location.search);
