@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.service import Lotse
+
 
 async def test_new_session_shape(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/chat", json={"session": None, "text": "Merhaba"})
@@ -94,3 +96,17 @@ async def test_a_first_question_is_answered_directly(
     assert needed in shown
     assert worked in shown
     assert "IHK zu Dortmund" in shown
+
+
+async def test_a_link_payload_sets_region_and_source(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    body = (
+        await client.post("/api/chat", json={"session": None, "start": "ru-luckenwalde-poster3"})
+    ).json()
+    assert body["language"] == "ru"
+    state = await lotse.current_state(channel="web", user_key=body["session"])
+    assert state is not None
+    assert (state.region, state.source) == ("luckenwalde", "poster3")
+    refused = await client.post("/api/chat", json={"session": None, "start": "<script>"})
+    assert refused.status_code == 422

@@ -20,6 +20,8 @@ class ChatRequest(BaseModel):
     text: str | None = Field(default=None, max_length=4000)
     choice: str | None = Field(default=None, max_length=128)
     language: Literal["de", "tr", "ru"] | None = None
+    # Optional: a link's payload (language, region, source: "tr-dortmund-flyer") for a new session.
+    start: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class OptionOut(BaseModel):
@@ -61,7 +63,7 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
             language = analysis.language
         # A plain "hello" is answered by the welcome itself; a real question is answered directly.
         question = analysis is not None and analysis.intent not in (None, "greeting")
-        events.append(Start(language=language, silent=question))
+        events.append(Start(payload=body.start, language=language, silent=question))
         if body.text and (analysis is None or analysis.intent != "greeting"):
             events.append(Text(body.text))
     else:

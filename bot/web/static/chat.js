@@ -233,7 +233,9 @@
       for (const m of transcript) bubble(m.who, m.text, false);
       await send({}, { resumed: true });
     } else {
-      await send(preferred ? { language: preferred } : {});
+      const start = new URLSearchParams(location.search).get("start");
+      const link = start && /^[A-Za-z0-9_-]{1,64}$/.test(start) ? { start } : {};
+      await send(preferred ? { language: preferred, ...link } : link);
     }
   }
   boot();
