@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
-from bot.engine.events import Line, Reply, ReplyOption
+from bot.engine.events import Reply, ReplyOption
 from bot.engine.facts import Ref
 from bot.engine.refs import is_reference, reference_text
 from bot.i18n import Days, StoredData, Translator, When, Years, language_name, msg
@@ -126,6 +126,3 @@ class Renderer:
         messages = [RenderedMessage(t) for t in texts[:-1]]
         messages.append(RenderedMessage(texts[-1], self.options(reply.options, translator)))
         return messages
-
-    def line(self, line: Line, translator: Translator) -> str:
-        return self.text(line.ref, translator, line.params)

@@ -258,11 +258,11 @@ def _has_intent(intent: str | None) -> Callable[[DevMessage], bool]:
     return lambda message: message.intent == intent
 
 
-def render(reports: Sequence[Report]) -> str:
+def render(reports: Sequence[Report], title: str = "development set") -> str:
     """Both systems' figures as one plain-text table."""
     messages = reports[0].messages
     names = "".join(f"{r.name:>10}" for r in reports)
-    lines = [f"development set: {len(messages)} messages", "", f"{'':34}{names}"]
+    lines = [f"{title}: {len(messages)} messages", "", f"{'':34}{names}"]
 
     def row(label: str, values: Sequence[str]) -> None:
         lines.append(f"{label:34}" + "".join(f"{v:>10}" for v in values))
@@ -360,7 +360,14 @@ def calibrate(examples: Mapping[str, Mapping[str, Sequence[str]]], folds: int = 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print both systems' figures; ``--errors`` also lists Lotse's mistakes."""
     parser = argparse.ArgumentParser(prog="python -m bot.understanding.evaluate")
-    parser.add_argument("--dev", type=Path, default=DEV_SET)
+    parser.add_argument(
+        "--set",
+        "--dev",
+        dest="dev",
+        type=Path,
+        default=DEV_SET,
+        help="labelled message set to evaluate (default: the development set)",
+    )
     parser.add_argument("--knowledge", type=Path, default=KNOWLEDGE)
     parser.add_argument("--errors", action="store_true", help="list Lotse's mistakes")
     parser.add_argument(
@@ -375,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     understander = Understander(knowledge, today=lambda: today)
     lotse = evaluate_lotse(understander, messages)
     baseline = evaluate_baseline(knowledge.examples, messages)
-    print(render([lotse, baseline]))
+    title = "development set" if args.dev == DEV_SET else str(args.dev)
+    print(render([lotse, baseline], title))
     print(language_library(messages))
     if args.errors:
         print("\nLotse mistakes:\n" + errors(lotse))
