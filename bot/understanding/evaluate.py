@@ -1,7 +1,8 @@
-"""Side-by-side evaluation of Lotse's understanding and a TF-IDF baseline on the development set.
+"""Side-by-side evaluation of Lotse's understanding and a TF-IDF baseline on a labelled set.
 
-Run ``python -m bot.understanding.evaluate``. scikit-learn is a development dependency and is
-imported only inside the baseline functions.
+Run ``python -m bot.understanding.evaluate`` (development set) or
+``python -m bot.understanding.evaluate --set tests/data/understanding_holdout.yaml``.
+scikit-learn is a development dependency and is imported only inside the baseline functions.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.understanding.intents import NULL, IntentRanker, softmax
 from bot.understanding.understander import Understander
 
 __all__ = [
+    "HOLDOUT_SET",
     "DevMessage",
     "Report",
     "evaluate_baseline",
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT / "tests" / "data" / "understanding_dev.yaml"
+HOLDOUT_SET = ROOT / "tests" / "data" / "understanding_holdout.yaml"
 KNOWLEDGE = ROOT / "knowledge"
 
 
@@ -382,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     understander = Understander(knowledge, today=lambda: today)
     lotse = evaluate_lotse(understander, messages)
     baseline = evaluate_baseline(knowledge.examples, messages)
-    title = "development set" if args.dev == DEV_SET else str(args.dev)
+    title = "development set" if args.dev == DEV_SET else args.dev.name
     print(render([lotse, baseline], title))
     print(language_library(messages))
     if args.errors:

@@ -13,7 +13,14 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.normalize import fold_text, fold_token, normalize, tokens
 
-__all__ = ["TermIndex", "content_words", "extract_employment", "extract_years", "word_tokens"]
+__all__ = [
+    "TermIndex",
+    "content_words",
+    "extract_employment",
+    "extract_years",
+    "is_company_word",
+    "word_tokens",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +106,16 @@ _APPROX = set(
     )
 )
 _JOINERS = set(_folded("und ve i и"))
+# "nicht 3 Jahre", "а не 3 года": a duration the person rejects, not their experience.
+_DENIAL = set(_folded("nicht kein keine не"))
+# A duration of training or schooling ("3 Jahre Lehre", "3 года учиться") is no experience.
+_TRAINING_STEMS = tuple(
+    _folded("ausbild schul umschul studi lernen obuch uchits uchil ucheb egitim okul kurs")
+)
+_TRAINING_WORDS = set(_folded("lehre lehrzeit"))
+_STOP_TRAINING = set(_folded("ohne bez без siz als olarak как"))
+# Adjectives made from a duration ("3 yıllık", "3-jährige") describe a programme, not experience.
+_DURATION_ADJECTIVE = ("yillik", "jahrig", "letn")
 
 
 def _is_year_unit(token: str) -> bool:
@@ -195,9 +212,17 @@ def extract_years(text: str, today: dt.date) -> float | None:
 
 
 def _excluded(words: Sequence[str], start: int, unit: int) -> bool:
-    """Ages ("35 Jahre alt", "мне 35 лет") and points in time ("vor 5 Jahren") are no experience."""
+    """Ages ("35 Jahre alt", "мне 35 лет"), points in time ("vor 5 Jahren"), durations of
+    training ("3 Jahre Lehre", "3 yıllık ausbildung") and denied durations are no experience."""
     before = words[max(0, start - 2) : start]
     after = words[unit + 1 : unit + 2]
+    if words[unit].startswith(_DURATION_ADJECTIVE) or any(w in _DENIAL for w in before):
+        return True
+    for word in words[unit + 1 : unit + 4]:
+        if word in _STOP_TRAINING:
+            break
+        if word in _TRAINING_WORDS or word.startswith(_TRAINING_STEMS):
+            return True
     if any(w in _AGO for w in before[-1:]) or any(w in _AGO for w in after):
         return True
     if words[unit] in _AGE or any(w.startswith("yas") for w in words[unit : unit + 2]):
@@ -247,6 +272,8 @@ def _stems(word: str) -> tuple[str, ...]:
         stems.append(word[:-2])
     if len(word) >= 7 and word.endswith("ets"):  # продавец→продавца
         stems.append(word[:-3] + "ts")
+    # Latin-script Russian often writes ц as "c": "prodavca", "kvalifikaciya".
+    stems.extend(stem.replace("ts", "c") for stem in list(stems) if "ts" in stem)
     return tuple(stems)
 
 
@@ -357,6 +384,18 @@ class TermIndex:
         return size * 10 + exact * 2 + sum(len(w) for w in term.words) / 100 - start / 1000
 
 
+# Words for a business: "Reinigungsfirma", "строительная фирма", "temizlik firmam" name a
+# company's trade, not the writer's occupation.
+_COMPANY_SUFFIXES = tuple(_folded("firma firmen betrieb unternehmen"))
+_COMPANY_PREFIXES = tuple(_folded("firm şirket sirket kompan predpri фирм компан предпри"))
+
+
+def is_company_word(before: str, word: str, after: str) -> bool:
+    """Whether a job word only describes a company ("Baufirma", "строительная фирма")."""
+    del before
+    return word.endswith(_COMPANY_SUFFIXES) or after.startswith(_COMPANY_PREFIXES)
+
+
 # --- employment -----------------------------------------------------------------------------
 
 _EMPLOYMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -403,7 +442,8 @@ _EMPLOYMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )  # fmt: skip
-_NEGATION = set(_folded("nicht kein keine не ne"))
+_NEGATION_AFTER = set(_folded("nicht"))  # German: "ich arbeite seit Mai nicht mehr"
+_NEGATION_BEFORE = set(_folded("не"))  # Russian: "я не работаю"; Turkish "ne" means "what"
 
 
 def _compile_employment() -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -425,8 +465,11 @@ def extract_employment(text: str) -> str | None:
         if match is None:
             continue
         if status == "employed":
-            around = folded[max(0, match.start() - 12) : match.end() + 20].split()
-            if any(w in _NEGATION for w in around):
+            before = folded[: match.start()].split()[-1:]
+            after = folded[match.end() :].split()[:3]
+            if any(w in _NEGATION_BEFORE for w in before) or any(
+                w in _NEGATION_AFTER for w in after
+            ):
                 return "unemployed"
         return status
     return None

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 THRESHOLD = 0.4
 GREETING_CONFIDENCE = 0.95
 OUT_OF_SCOPE_WITH_GREETING = 0.7
+# Slots that tie a message to Lotse's field when two of them occur together.
+ANCHOR_SLOTS = ("years", "occupation", "country")
 _LANGUAGES = ("de", "tr", "ru")
 _GREETINGS = frozenset(
     tokens(
@@ -35,7 +37,7 @@ _GREETINGS = frozenset(
         "zdravstvuyte zdravstvuite privet privetik dobryy dobry dobriy"
     )
 )
-_GREETING_STEMS = ("halo", "merhab", "selam", "privet", "zdrav", "gunayd")
+_GREETING_STEMS = ("halo", "merhab", "selam", "privet", "zdrav", "zdras", "gunayd")
 # Words that carry no topic; a message made only of greetings and these is a greeting.
 _EMPTY = frozenset(
     tokens(
@@ -83,9 +85,12 @@ class Understander:
                 training[language].extend(getattr(occupation.titles, language))
         self._detector = LanguageDetector(training)
         self._occupations = _slots.TermIndex(
-            (occ_id, term)
-            for occ_id, occ in knowledge.occupations.items()
-            for term in (*occ.name.de.split("/"), occ.name.tr, occ.name.ru, *occ.titles.all())
+            (
+                (occ_id, term)
+                for occ_id, occ in knowledge.occupations.items()
+                for term in (*occ.name.de.split("/"), occ.name.tr, occ.name.ru, *occ.titles.all())
+            ),
+            skip=_slots.is_company_word,
         )
         self._countries = _slots.TermIndex(
             (
@@ -154,25 +159,41 @@ class Understander:
             return "greeting", GREETING_CONFIDENCE, (("greeting", GREETING_CONFIDENCE),)
         if self._ranker is None or not words:
             return None, 1.0, ()
+        anchored = self._anchored(text)
         if greeting:
             # "Hallo, ich brauche Anerkennung" is about recognition; "Hallo, ist da jemand?"
             # stays a greeting; "Hallo, wie wird das Wetter?" is out of scope.
             ranking = self._ranker.rank(" ".join(w for w in words if not _is_greeting(w)))
             best, probability = ranking.scores[0]
-            if best not in (NULL, "greeting") and probability >= THRESHOLD:
-                return self._decide(ranking)
+            if anchored or (best not in (NULL, "greeting") and probability >= THRESHOLD):
+                return self._decide(ranking, anchored=anchored)
             if best == NULL and probability >= OUT_OF_SCOPE_WITH_GREETING and len(rest) >= 3:
                 return self._decide(ranking)
             candidates = _candidates(ranking.scores, first="greeting")
             return "greeting", GREETING_CONFIDENCE, candidates
         ranking = self._ranker.rank(" ".join(words))
+        if anchored:
+            return self._decide(ranking, anchored=True)
         if ranking.scores[0][0] == "greeting" and not self._ranker.near_match(" ".join(words)):
             # Small talk without a greeting word ("wie alt bist du") is out of scope.
             return None, ranking.scores[0][1], _candidates(ranking.scores)
         return self._decide(ranking)
 
-    def _decide(self, ranking: Ranking) -> tuple[str | None, float, tuple[tuple[str, float], ...]]:
+    def _anchored(self, text: str) -> bool:
+        """A message naming two of occupation, years and country is about Lotse's field
+        ("seit 2018 Verkäuferin", "Tischler aus dem Iran"), however it is worded."""
+        found = self.extract_slots(text)
+        return sum(name in found for name in ANCHOR_SLOTS) >= 2
+
+    def _decide(
+        self, ranking: Ranking, *, anchored: bool = False
+    ) -> tuple[str | None, float, tuple[tuple[str, float], ...]]:
         candidates = _candidates(ranking.scores)
+        if anchored:
+            # Out of scope and greeting are ruled out: take the best topic.
+            topics = [(i, p) for i, p in ranking.scores if i not in (NULL, "greeting")]
+            share = sum(p for _, p in topics) or 1.0
+            return topics[0][0], topics[0][1] / share, candidates
         best, probability = ranking.scores[0]
         if best == NULL:
             return None, probability, candidates
