@@ -42,6 +42,7 @@ i18n: $(STAMP)
 
 eval: $(STAMP) catalogs
 	$(BIN)/python -m bot.understanding.evaluate
+	$(BIN)/python -m bot.understanding.evaluate --set tests/data/understanding_holdout.yaml
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bot.bench
