@@ -43,6 +43,7 @@ i18n: $(STAMP)
 eval: $(STAMP) catalogs
 	$(BIN)/python -m bot.understanding.evaluate
 	$(BIN)/python -m bot.understanding.evaluate --set tests/data/understanding_holdout.yaml
+	$(BIN)/python -m bot.understanding.evaluate --set tests/data/understanding_blind.yaml
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bot.bench

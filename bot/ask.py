@@ -50,4 +50,7 @@ class Asker:
         occupation = self.content.knowledge.occupations.get(str(public.get("occupation")))
         if occupation is not None:
             public["occupation"] = occupation.name.de
+        years = public.get("years")
+        if isinstance(years, float) and years.is_integer():
+            public["years"] = int(years)  # "6", not "6.0"; halves stay 4.5
         return public

@@ -41,6 +41,7 @@ def test_ask_reads_lines_and_answers_each_as_json() -> None:
     assert answers[0]["intent"] == "external_exam"
     assert answers[0]["slots"]["occupation"] == "Koch/Köchin"
     assert answers[0]["slots"]["years"] == 6
+    assert isinstance(answers[0]["slots"]["years"], int)
     assert "4,5 Jahre" in answers[0]["reply"]
 
 
