@@ -169,3 +169,13 @@ def test_state_survives_json_round_trip(engine: Engine) -> None:
     state, _ = run(engine, Start(language="de"), Choice("exam"), Choice("koch"))
     restored = ConversationState.from_json(state.to_json())
     assert restored == state
+
+
+def test_no_navigation_button_is_shown_twice(engine: Engine) -> None:
+    state, reply = run(engine, Start(language="de"))
+    for event in (Choice("exam"), Choice("koch"), Text("/mydata"), Choice("menu"), Text("/help")):
+        state, reply = engine.handle(state, event)
+        labels = [o.label for o in reply.options]
+        assert len(labels) == len(set(labels)), (event, labels)
+    state, reply = engine.handle(state, Text("/mydata"))
+    assert [o.label for o in reply.options].count("nav.menu") == 1

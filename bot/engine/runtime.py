@@ -435,13 +435,16 @@ class Engine:
             for o in node.options
             if o.when is None or CONDITIONS[o.when](facts)
         ]
+        navigation = []
         if state.misses >= _MISSES_BEFORE_HUMAN and node.key not in (HANDOVER, AFTER_RESULT):
-            options.append(ReplyOption("nav:human", "nav.human"))
+            navigation.append(ReplyOption("nav:human", "nav.human"))
         if state.history and node.key not in (MENU, LANGUAGE, AFTER_RESULT):
-            options.append(ReplyOption("nav:back", "nav.back"))
+            navigation.append(ReplyOption("nav:back", "nav.back"))
         if node.key not in (MENU, LANGUAGE, AFTER_RESULT):
-            options.append(ReplyOption("nav:menu", "nav.menu"))
-        return options
+            navigation.append(ReplyOption("nav:menu", "nav.menu"))
+        # A node that offers "menu" or "counsellor" itself needs no second button for it.
+        labels = {o.label for o in options}
+        return options + [o for o in navigation if o.label not in labels]
 
     def _say(
         self, state: ConversationState, refs: Sequence[str], params: Mapping[str, object]
