@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import Knowledge
+from bot.content.models import Occupation
 from bot.engine.eligibility import assess_exam
 from bot.service import Content
 
@@ -51,9 +52,9 @@ OCCUPATIONS = sorted(_knowledge().occupations.values(), key=lambda o: o.id)
     workload=st.sampled_from([Decimal("1"), Decimal("0.75"), Decimal("0.5")]),
 )
 def test_rule_holds_for_every_occupation(
-    occupation: object, years: Decimal, workload: Decimal
+    occupation: Occupation, years: Decimal, workload: Decimal
 ) -> None:
-    duration = Decimal(str(occupation.duration_years))  # type: ignore[attr-defined]
+    duration = Decimal(str(occupation.duration_years))
     result = assess_exam(duration_years=duration, years_worked=years, workload=workload)
     assert result.needed == (duration * Decimal("1.5")).quantize(Decimal("0.01")).normalize()
     full_time_equivalent = years * workload

@@ -11,6 +11,7 @@ from bot.engine import (
     ConversationState,
     DataDeletionRequested,
     Engine,
+    Event,
     HandoverRequested,
     Reply,
     Start,
@@ -32,11 +33,11 @@ def option_ids(reply: Reply) -> list[str]:
     return [o.id for o in reply.options]
 
 
-def run(engine: Engine, *events: object) -> tuple[ConversationState, Reply]:
+def run(engine: Engine, *events: Event) -> tuple[ConversationState, Reply]:
     state = ConversationState()
     reply = Reply()
     for event in events:
-        state, reply = engine.handle(state, event)  # type: ignore[arg-type]
+        state, reply = engine.handle(state, event)
     return state, reply
 
 
