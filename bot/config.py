@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
+    # Optional: a Telegram group of the counsellors that hears of new leads (no personal data).
+    telegram_counsellor_chat_id: int | None = Field(
+        default=None, alias="TELEGRAM_COUNSELLOR_CHAT_ID"
+    )
     content_root: Path = Field(default=PROJECT_ROOT, alias="LOTSE_CONTENT_ROOT")
     var_dir: Path = Field(default=PROJECT_ROOT / "var", alias="LOTSE_VAR_DIR")
 

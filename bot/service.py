@@ -190,6 +190,7 @@ class Lotse:
                         facts={**facts, "channel": conversation.channel},
                         language=language,
                         region=region,
+                        tell_counsellors=self.settings.telegram_counsellor_chat_id is not None,
                     )
                 case BookingRequested(slot_id=slot_id):
                     lead = await leads.open_lead(session=session, conversation_id=conversation.id)

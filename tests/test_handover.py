@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -398,3 +399,48 @@ async def test_an_open_web_page_collects_a_due_reminder_once(
     assert again["messages"] == []
     unknown = await client.post("/api/chat/notifications", json={"session": "nope"})
     assert unknown.status_code == 404
+
+
+@pytest.fixture
+async def lotse_with_group(settings: Settings, content: Content) -> AsyncIterator[Lotse]:
+    grouped = settings.model_copy(update={"telegram_counsellor_chat_id": -100123})
+    core = Lotse(grouped, content, create_engine(settings.effective_database_url))
+    yield core
+    await core.close()
+
+
+async def test_counsellor_group_hears_of_new_leads_without_personal_data(
+    lotse_with_group: Lotse,
+) -> None:
+    lotse = lotse_with_group
+    await _to_booking(lotse, "group-note", "ru")
+    sent: list[tuple[str, str]] = []
+
+    async def group(user_key: str, message: str) -> bool:
+        sent.append((user_key, message))
+        return True
+
+    # The web page of the person never shows the staff note.
+    outcome = await lotse.handle(channel="web", user_key="group-note", events=[Text("/menu")])
+    assert all("Anfrage Nr." not in m.text for m in outcome.messages)
+    async with lotse.sessions() as db, db.begin():
+        count = await notify.deliver_due(
+            session=db, senders={notify.STAFF: group}, render=lotse.render_notification
+        )
+        lead = (await db.execute(select(Lead))).scalar_one()
+    assert count == 1
+    ((_, message),) = sent
+    assert f"Nr. {lead.id}" in message  # German for the staff, whatever the person's language
+    assert "ru" in message
+    assert "Name Nachname" not in message
+
+
+async def test_an_erased_person_takes_the_unsent_group_note_along(lotse_with_group: Lotse) -> None:
+    lotse = lotse_with_group
+    await _to_booking(lotse, "gone", "de")
+    async with lotse.sessions() as db:
+        assert (await db.execute(select(func.count(Notification.id)))).scalar_one() == 1
+    await lotse.handle(channel="web", user_key="gone", events=[Text("/delete"), Choice("confirm")])
+    async with lotse.sessions() as db:
+        notes = (await db.execute(select(func.count(Notification.id)))).scalar_one()
+    assert notes == 0

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handover.notify import NEW_LEAD, STAFF
 from bot.store.models import Consent, Conversation, Lead, LeadEvent, Notification, utcnow
 
 OPEN_STATUSES = ("new", "claimed", "scheduled")
@@ -75,8 +76,12 @@ async def upsert_lead(
     facts: dict[str, Any],
     language: str,
     region: str | None,
+    tell_counsellors: bool = False,
 ) -> Lead:
-    """One open lead per conversation: a second request updates the first."""
+    """One open lead per conversation: a second request updates the first.
+
+    ``tell_counsellors`` queues a note for the counsellors' Telegram group (when there is one).
+    """
     slots = facts.get("slots", {})
     lead = await open_lead(session=session, conversation_id=conversation.id)
     created = lead is None
@@ -98,7 +103,27 @@ async def upsert_lead(
     await session.flush()
     if created:
         await add_event(session=session, lead=lead, actor="person", note="created")
+        if tell_counsellors:
+            await _tell_counsellors(session=session, lead=lead)
     return lead
+
+
+async def _tell_counsellors(*, session: AsyncSession, lead: Lead) -> None:
+    """A note for the counsellors' group: case number, language, region, topic; nothing personal.
+
+    It hangs off the person's conversation, so an erasure before it is sent takes it along.
+    """
+    session.add(
+        Notification(
+            conversation_id=lead.conversation_id,
+            kind=STAFF,
+            message_id=NEW_LEAD,
+            params={"lead": lead.id, "language": lead.language, "region": lead.region or "-"},
+            due_at=utcnow(),
+            attempts=0,
+        )
+    )
+    await session.flush()
 
 
 async def change_status(*, session: AsyncSession, lead: Lead, to_status: str, actor: str) -> bool:

@@ -15,6 +15,9 @@ from bot.store.models import Conversation, Notification, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Notifications for the counsellors' Telegram group: sent by the sender under this key.
+STAFF = "staff"
+NEW_LEAD = msg("staff.new_lead")
 # Messages a counsellor's action sends to the person.
 SCHEDULED = msg("handover.scheduled")
 CANCELLED_BY_COUNSELLOR = msg("handover.cancelled_by_counsellor")
@@ -47,6 +50,7 @@ async def pending_for(
         select(Notification)
         .where(
             Notification.conversation_id == conversation_id,
+            Notification.kind != STAFF,
             Notification.sent_at.is_(None),
             Notification.due_at <= (now or utcnow()),
         )
@@ -69,11 +73,13 @@ async def deliver_due(
         conversation = await session.get(Conversation, notification.conversation_id)
         if conversation is None:
             continue
-        sender = senders.get(conversation.channel)
+        staff = notification.kind == STAFF  # the counsellors read German
+        sender = senders.get(STAFF if staff else conversation.channel)
+        language = "de" if staff else conversation.language
         if sender is None:
             continue  # pull channels (web) pick it up on their next request
         notification.attempts += 1
-        ok = await sender(conversation.user_key, render(notification, conversation.language))
+        ok = await sender(conversation.user_key, render(notification, language))
         if ok:
             notification.sent_at = now or utcnow()
             sent += 1

@@ -23,7 +23,8 @@ from starlette.routing import Route
 
 from bot.channels.telegram import Limits, TelegramChannel, Tuning
 from bot.config import Settings
-from bot.service import Lotse
+from bot.service import Content, Lotse
+from bot.store.db import create_engine
 from bot.web.app import create_app
 
 TOKEN = "123456:TEST-token"
@@ -281,8 +282,11 @@ class Telegram:
         return [c for c in self.api.of("sendMessage", chat_id) if c.status == 200][-1]
 
 
-def telegram_settings(database_url: str, api: FakeBotApi, *, webhook: bool = True) -> Settings:
+def telegram_settings(
+    database_url: str, api: FakeBotApi, *, webhook: bool = True, group: int | None = None
+) -> Settings:
     return Settings(
+        TELEGRAM_COUNSELLOR_CHAT_ID=group,
         LOTSE_ENVIRONMENT="test",
         LOTSE_DATABASE_URL=database_url,
         LOTSE_REGION="dortmund",
@@ -314,6 +318,29 @@ async def running(
 async def tg(database_url: str, lotse: Lotse, bot_api: FakeBotApi) -> AsyncIterator[Telegram]:
     async with running(database_url, lotse, bot_api) as harness:
         yield harness
+
+
+COUNSELLOR_GROUP = -100123
+
+
+@pytest.fixture
+async def tg_with_group(
+    database_url: str, content: Content, bot_api: FakeBotApi
+) -> AsyncIterator[Telegram]:
+    """The app with a counsellors' group configured, for the core as well as the channel."""
+    settings = telegram_settings(database_url, bot_api, group=COUNSELLOR_GROUP)
+    core = Lotse(settings, content, create_engine(database_url))
+    app = create_app(settings, core)
+    app.state.telegram_tuning = FAST
+    try:
+        async with app.router.lifespan_context(app):
+            channel: TelegramChannel = app.state.telegram
+            await asyncio.wait_for(channel.ready.wait(), 10)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://lotse.test") as http:
+                yield Telegram(http, channel, bot_api)
+    finally:
+        await core.close()
 
 
 @pytest.fixture

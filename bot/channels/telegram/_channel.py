@@ -28,6 +28,7 @@ from bot.channels.telegram._sender import Limits, Result, Sender, retry_after_se
 from bot.config import Settings
 from bot.content.models import LANGUAGES
 from bot.engine import RenderedMessage
+from bot.handover import notify
 from bot.i18n import DEFAULT_LANGUAGE, msg
 from bot.service import Lotse
 from bot.store.models import TelegramUpdate
@@ -175,6 +176,9 @@ class TelegramChannel:
         )
         self.ready.set()
         self.lotse.senders[CHANNEL] = self.push
+        group = self.settings.telegram_counsellor_chat_id
+        if group is not None:
+            self.lotse.senders[notify.STAFF] = lambda _user_key, text: self.push(str(group), text)
         for chat in chats:
             self._wake(chat)
         if self.polling:
