@@ -140,9 +140,10 @@ async def test_no_counsellor_speaks_the_language_notes_an_interpreter(lotse: Lot
     assert lead.interpreter_needed is True
 
 
-async def _to_booking(lotse: Lotse, user: str, language: str) -> list[Any]:
+async def _to_booking(lotse: Lotse, user: str, language: str, *, channel: str = "web") -> list[Any]:
+    """Consent, name, reach in this chat, any time: up to the appointment question."""
     outcome = await lotse.handle(
-        channel="web",
+        channel=channel,
         user_key=user,
         events=[
             Start(language=language),
@@ -245,18 +246,7 @@ async def _dump(lotse: Lotse) -> str:
 async def test_reminder_survives_a_restart(settings: Settings, content: Content) -> None:
     first = Lotse(settings, content, create_engine(settings.effective_database_url))
     slot_ids = await seed(first, languages=["tr"])
-    await first.handle(
-        channel="telegram",
-        user_key="4242",
-        events=[
-            Start(language="tr"),
-            Text("/human"),
-            Choice("agree"),
-            Text("Ayşe"),
-            Choice("chat"),
-            Choice("anytime"),
-        ],
-    )
+    await _to_booking(first, "4242", "tr", channel="telegram")
     await first.handle(channel="telegram", user_key="4242", events=[Choice(f"slot:{slot_ids[0]}")])
     await first.close()
 
