@@ -42,6 +42,7 @@ class Asker:
             "confidence": round(float(analysis.confidence), 3),
             "slots": self._public_slots(analysis.slots),
             "reply": "\n\n".join(texts),
+            "answer": reply.answer,
         }
 
     def _public_slots(self, slots: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.answers import AnswerSelector, answer_selector
 from bot.config import Settings
 from bot.content import Knowledge, load_knowledge
 from bot.content.models import LANGUAGES
@@ -67,6 +68,7 @@ class Content:
     knowledge: Knowledge
     catalogs: Catalogs
     understander: Understander  # trained on the example phrases once, at load
+    answers: AnswerSelector  # indexes the answer entries' example phrases once, at load
 
     @classmethod
     def load(cls, root: Path) -> Content:
@@ -81,6 +83,7 @@ class Content:
             knowledge=knowledge,
             catalogs=catalogs,
             understander=Understander(knowledge),
+            answers=answer_selector(knowledge),
         )
 
     def engine(self, *, region: str | None, retention_days: int = 180) -> Engine:
@@ -92,6 +95,7 @@ class Content:
             lambda language, message_id: self.catalogs.translator(language).text(message_id),
             default_region=region,
             retention_days=retention_days,
+            answers=self.answers,
         )
 
 

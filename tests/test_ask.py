@@ -33,7 +33,7 @@ def test_ask_reads_lines_and_answers_each_as_json() -> None:
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(answers) == 3  # the empty line is skipped
     for answer in answers:
-        assert set(answer) == {"language", "intent", "confidence", "slots", "reply"}
+        assert set(answer) == {"language", "intent", "confidence", "slots", "reply", "answer"}
         assert answer["intent"] in INTENTS
         assert 0 <= answer["confidence"] <= 1
         assert answer["reply"]

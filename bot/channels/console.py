@@ -19,6 +19,8 @@ def _print(messages: list[RenderedMessage]) -> list[str]:
     for message in messages:
         if message.text:
             print(f"\nLotse: {message.text}")
+        for link in message.links:
+            print(f"  {link.title}: {link.url}")
         for option in message.options:
             ids.append(option.id)
             print(f"  [{len(ids)}] {option.label}")
@@ -38,7 +40,10 @@ async def run_console(lotse: Lotse, *, language: str | None) -> None:
         if line is None:
             return
         event: Event = Text(line)
-        if line.strip().isdigit() and 1 <= int(line) <= len(ids):
+        # A number picks an answer button; where only navigation is offered (a question that
+        # wants a number, such as the years), the number is the answer itself.
+        answers_offered = any(not option_id.startswith("nav:") for option_id in ids)
+        if answers_offered and line.strip().isdigit() and 1 <= int(line) <= len(ids):
             event = Choice(ids[int(line) - 1])
         outcome = await lotse.handle(channel=CHANNEL, user_key=user_key, events=[event])
         ids = _print(outcome.messages)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot.engine import Choice, Event, Resume, Start, Text
+from bot.engine import Choice, Event, RenderedMessage, Resume, Start, Text
 from bot.service import Lotse
 
 CHANNEL = "web"
@@ -29,9 +29,16 @@ class OptionOut(BaseModel):
     label: str
 
 
+class LinkOut(BaseModel):
+    title: str
+    url: str
+
+
 class MessageOut(BaseModel):
     text: str
     options: list[OptionOut]
+    # Source links from the knowledge base (never from user input); left out when there are none.
+    links: list[LinkOut] | None = None
 
 
 class ChatResponse(BaseModel):
@@ -48,7 +55,15 @@ def get_lotse(request: Request) -> Lotse:
 LotseDep = Annotated[Lotse, Depends(get_lotse)]
 
 
-@router.post("/api/chat")
+def _message_out(message: RenderedMessage) -> MessageOut:
+    return MessageOut(
+        text=message.text,
+        options=[OptionOut(id=o.id, label=o.label) for o in message.options],
+        links=[LinkOut(title=link.title, url=link.url) for link in message.links] or None,
+    )
+
+
+@router.post("/api/chat", response_model_exclude_none=True)
 async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     """Answer one message or button press of a web chat session."""
     existing = None
@@ -80,10 +95,7 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     return ChatResponse(
         session=session,
         language=outcome.language,
-        messages=[
-            MessageOut(text=m.text, options=[OptionOut(id=o.id, label=o.label) for o in m.options])
-            for m in outcome.messages
-        ],
+        messages=[_message_out(m) for m in outcome.messages],
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.models import (
     LANGUAGES,
+    Answer,
     Body,
     Country,
     FundingProgramme,
@@ -35,6 +36,8 @@ class Knowledge:
     regions: dict[str, Region]
     # intent id -> language -> example phrases (for free-text understanding)
     examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # question-level answers, keyed by entry id
+    answers: dict[str, Answer] = field(default_factory=dict)
     # (kind, id) -> (file, line) of each entry, for linter messages
     locations: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -98,6 +101,20 @@ def _load_examples(folder: Path) -> dict[str, dict[str, list[str]]]:
     return examples
 
 
+def _load_answers(
+    folder: Path, locations: dict[tuple[str, str], tuple[str, int]]
+) -> dict[str, Answer]:
+    """Every ``answers/*.yaml`` file; an id may occur once over all files."""
+    answers: dict[str, Answer] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        for ident, answer in _load_models(path, "answers", Answer, "id", locations).items():
+            if ident in answers:
+                line = locations[("answers", ident)][1]
+                raise ContentError(path, line, f"duplicate id '{ident}' in answers")
+            answers[ident] = answer
+    return answers
+
+
 def load_knowledge(folder: Path) -> Knowledge:
     """Read every knowledge file; raise ``ContentError`` with ``file:line`` on the first problem."""
     loc: dict[tuple[str, str], tuple[str, int]] = {}
@@ -109,5 +126,6 @@ def load_knowledge(folder: Path) -> Knowledge:
         bodies=_load_models(folder / "bodies.yaml", "bodies", Body, "id", loc),
         regions=_load_models(folder / "regions.yaml", "regions", Region, "id", loc),
         examples=_load_examples(folder / "examples"),
+        answers=_load_answers(folder / "answers", loc),
         locations=loc,
     )

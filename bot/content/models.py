@@ -9,7 +9,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 LANGUAGES: tuple[str, ...] = ("de", "tr", "ru")
 # The intent ids of DESIGN.md (a contract); "null" is the topic for "not understood".
@@ -26,6 +26,21 @@ INTENT_IDS: tuple[str, ...] = (
     "null",
 )
 Language = Literal["de", "tr", "ru"]
+# Answer entries about Lotse itself, privacy or the counselling belong to no tree.
+ABOUT_TOPIC = "about"
+ANSWER_TOPICS: tuple[str, ...] = (
+    *(i for i in INTENT_IDS if i not in ("greeting", "null")),
+    ABOUT_TOPIC,
+)
+# Region offices an answer may name with a placeholder ("In Ihrer Region: {ihk}.").
+ANSWER_PLACEHOLDERS: tuple[str, ...] = (
+    "ihk",
+    "hwk",
+    "jobcenter",
+    "agency",
+    "health_recognition",
+    "recognition_advice",
+)
 
 
 class _Strict(BaseModel):
@@ -59,6 +74,19 @@ class Source(_Strict):
 
     title: str = Field(min_length=3)
     url: HttpUrl | None = None
+
+
+class AnswerSource(Source):
+    """A source shown to the person as a link: always an https address."""
+
+    url: HttpUrl
+
+    @field_validator("url")
+    @classmethod
+    def _https_only(cls, url: HttpUrl) -> HttpUrl:
+        if url.scheme != "https":
+            raise ValueError("source links must use https")
+        return url
 
 
 class Fact(_Strict):
@@ -158,3 +186,45 @@ class Region(Fact):
     state: str  # Bundesland
     # Which body serves which purpose here; None means unknown: hand over to a counsellor.
     bodies: dict[BodyKind, str | None]
+
+
+class AnswerNext(StrEnum):
+    """What an answer offers next: check one's own case in a tree, or a counsellor."""
+
+    EXTERNAL_EXAM = "external_exam"
+    RECOGNITION = "recognition"
+    FUNDING = "funding"
+    HANDOVER = "handover"
+
+
+class Answer(Fact):
+    """The fixed answer to one class of question ("What does the exam cost?")."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    topic: str
+    title: Text  # a short question, used on "did you mean" buttons
+    examples: Terms  # how people ask it, per language
+    answer: Text  # the direct answer first; may name region offices by placeholder
+    next: AnswerNext | None = None
+    sources: list[AnswerSource] = Field(min_length=1)  # type: ignore[assignment]
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, topic: str) -> str:
+        if topic not in ANSWER_TOPICS:
+            raise ValueError(f"unknown topic '{topic}' (one of {', '.join(ANSWER_TOPICS)})")
+        return topic
+
+    @property
+    def intent(self) -> str | None:
+        """The intent id of the contract, or None for entries about Lotse and counselling."""
+        return None if self.topic == ABOUT_TOPIC else self.topic
+
+    @property
+    def offer(self) -> str:
+        """The next step: the named tree, else the topic's tree, else a counsellor."""
+        if self.next is not None:
+            return self.next.value
+        if self.topic in (AnswerNext.EXTERNAL_EXAM, AnswerNext.RECOGNITION, AnswerNext.FUNDING):
+            return self.topic
+        return AnswerNext.HANDOVER.value

@@ -15,7 +15,7 @@ from bot.engine.events import (
 )
 from bot.engine.loader import load_dialogs
 from bot.engine.model import DialogSet
-from bot.engine.render import RenderedMessage, RenderedOption, Renderer
+from bot.engine.render import RenderedLink, RenderedMessage, RenderedOption, Renderer
 from bot.engine.runtime import Engine
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Engine",
     "Event",
     "HandoverRequested",
+    "RenderedLink",
     "RenderedMessage",
     "RenderedOption",
     "Renderer",

@@ -127,6 +127,7 @@ class Reply:
     lines: list[Line] = field(default_factory=list)
     options: list[ReplyOption] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    answer: str | None = None  # the answer entry shown first, if any
 
 
 @dataclass
@@ -145,6 +146,7 @@ class ConversationState:
     resume: str | None = None  # where to go on after choosing a language mid-way
     slot_offers: dict[str, str] = field(default_factory=dict)  # offered slot id -> ISO start
     turns: int = 0  # events handled; binds buttons to the turn they were shown in
+    offer: str | None = None  # after an answer: the tree (or "handover") to offer next
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -58,6 +58,7 @@ class Facts:
     slots: Mapping[str, Any]
     region_id: str | None
     retention_days: int = 180
+    offer: str | None = None  # what an answer offers next (see ``AnswerNext``)
 
     @property
     def occupation(self) -> Occupation | None:
@@ -141,7 +142,25 @@ class Facts:
         params["retention"] = Days(self.retention_days)
         params["chamber"] = _body_ref(self.chamber, msg("exam.chamber_unknown"))
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
+        params.update(self.office_params())
         return params
+
+    def office_params(self) -> dict[str, object]:
+        """The region's offices that answer entries may name; a general phrase when unknown."""
+        return {
+            name: _body_ref(self.body(kind), fallback)
+            for name, (kind, fallback) in _OFFICES.items()
+        }
+
+
+_OFFICES: dict[str, tuple[BodyKind, str]] = {
+    "ihk": (BodyKind.IHK, msg("answers.office_ihk")),
+    "hwk": (BodyKind.HWK, msg("answers.office_hwk")),
+    "jobcenter": (BodyKind.JOBCENTER, msg("answers.office_jobcenter")),
+    "agency": (BodyKind.EMPLOYMENT_AGENCY, msg("answers.office_agency")),
+    "health_recognition": (BodyKind.HEALTH_RECOGNITION, msg("answers.office_health_recognition")),
+    "recognition_advice": (BodyKind.RECOGNITION_ADVICE, msg("answers.office_recognition_advice")),
+}
 
 
 def _body_ref(body: Body | None, unknown: str) -> Ref:
@@ -166,4 +185,7 @@ CONDITIONS: dict[str, Condition] = {
     "part_time": lambda f: float(f.slots.get("workload", 1)) < 1,
     "has_appointment": lambda f: f.slots.get("appointment") is not None,
     "has_consent": lambda f: f.slots.get("consent") is not None,
+    "offer_external_exam": lambda f: f.offer == "external_exam",
+    "offer_recognition": lambda f: f.offer == "recognition",
+    "offer_funding": lambda f: f.offer == "funding",
 }

@@ -21,7 +21,10 @@ WELCOME = "main.welcome"
 HANDOVER = "main.handover"
 DELETE = "main.delete_confirm"
 AFTER_RESULT = "main.after_result"
-RUNTIME_ENTRIES = (MENU, LANGUAGE, WELCOME, HANDOVER, DELETE, AFTER_RESULT, MY_DATA)
+AFTER_ANSWER = "main.after_answer"
+RUNTIME_ENTRIES = (MENU, LANGUAGE, WELCOME, HANDOVER, DELETE, AFTER_RESULT, AFTER_ANSWER, MY_DATA)
+# Questions that wait for no fact: a side question there is simply the next question.
+TOP_LEVEL = frozenset({MENU, LANGUAGE, WELCOME, AFTER_RESULT, AFTER_ANSWER, "main.after_handover"})
 
 
 class NodeKind(StrEnum):

@@ -8,7 +8,17 @@ from bot.content.models import LANGUAGES
 # Expanded at run time into one ``funding:<id>`` line per programme that fits the case.
 FUNDING_MATCHING = "funding:*"
 
-_KINDS = ("topic", "title", "occupation", "country", "funding", "body", "lang")
+_KINDS = (
+    "topic",
+    "title",
+    "occupation",
+    "country",
+    "funding",
+    "body",
+    "lang",
+    "answer",
+    "question",
+)
 
 
 def is_reference(label: str) -> bool:
@@ -30,6 +40,8 @@ def reference_exists(ref: str, knowledge: Knowledge) -> bool:
             return ident in knowledge.bodies
         case "lang":
             return ident in LANGUAGES
+        case "answer" | "question":
+            return ident in knowledge.answers
     return False
 
 
@@ -54,4 +66,8 @@ def reference_text(
             return knowledge.bodies[ident].name.get(language)
         case "lang":
             return language_names[ident]
+        case "answer":
+            return knowledge.answers[ident].answer.get(language).strip()
+        case "question":
+            return knowledge.answers[ident].title.get(language)
     raise KeyError(ref)

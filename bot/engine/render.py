@@ -44,9 +44,18 @@ class RenderedOption:
 
 
 @dataclass(frozen=True)
+class RenderedLink:
+    """A source link from the knowledge base (never from user input); https only."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     text: str
     options: tuple[RenderedOption, ...] = ()
+    links: tuple[RenderedLink, ...] = ()
 
 
 class _Missing(dict[str, str]):
@@ -66,12 +75,23 @@ class Renderer:
         self, ref: str, translator: Translator, params: Mapping[str, object] | None = None
     ) -> str:
         if is_reference(ref):
-            return reference_text(ref, self.knowledge, translator.language, self._names)
-        template = translator.text(ref)
+            template = reference_text(ref, self.knowledge, translator.language, self._names)
+            if not ref.startswith("answer:"):
+                return template  # knowledge texts carry no placeholders, except answers
+        else:
+            template = translator.text(ref)
         if not params or "{" not in template:
             return template
         values = _Missing({k: self._value(v, translator) for k, v in params.items()})
         return string.Formatter().vformat(template, (), values)
+
+    def links(self, ref: str) -> tuple[RenderedLink, ...]:
+        """The source links of an answer entry, in the order the entry lists them."""
+        kind, _, ident = ref.partition(":")
+        answer = self.knowledge.answers.get(ident) if kind == "answer" else None
+        if answer is None:
+            return ()
+        return tuple(RenderedLink(s.title, str(s.url)) for s in answer.sources)
 
     def _value(self, value: object, translator: Translator) -> str:
         match value:
@@ -120,9 +140,12 @@ class Renderer:
 
     def render(self, reply: Reply, translator: Translator) -> list[RenderedMessage]:
         """One message per line; the options go with the last message."""
-        texts = [self.text(line.ref, translator, line.params) for line in reply.lines]
-        if not texts:
-            texts = [""]
-        messages = [RenderedMessage(t) for t in texts[:-1]]
-        messages.append(RenderedMessage(texts[-1], self.options(reply.options, translator)))
+        messages = [
+            RenderedMessage(self.text(line.ref, translator, line.params), (), self.links(line.ref))
+            for line in reply.lines
+        ] or [RenderedMessage("")]
+        last = messages[-1]
+        messages[-1] = RenderedMessage(
+            last.text, self.options(reply.options, translator), last.links
+        )
         return messages

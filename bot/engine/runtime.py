@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from typing import Any, Protocol
 
+from bot.answers import AnswerMatch, AnswerSelector, Decision
 from bot.content import Knowledge
-from bot.content.models import LANGUAGES
+from bot.content.models import LANGUAGES, AnswerNext
 from bot.engine.events import (
     AppointmentCancelled,
     BookingFailed,
@@ -37,6 +38,7 @@ from bot.engine.events import (
 )
 from bot.engine.facts import CONDITIONS, SLOTS, Facts
 from bot.engine.model import (
+    AFTER_ANSWER,
     AFTER_RESULT,
     DELETE,
     HANDOVER,
@@ -44,6 +46,7 @@ from bot.engine.model import (
     MENU,
     MY_DATA,
     RUNTIME_ENTRIES,
+    TOP_LEVEL,
     WELCOME,
     DialogSet,
     InputKind,
@@ -53,6 +56,7 @@ from bot.engine.model import (
 from bot.engine.refs import FUNDING_MATCHING, is_reference, reference_text
 from bot.handover.contact import parse_email, parse_name, parse_phone
 from bot.i18n import language_name, msg
+from bot.understanding.questions import is_question
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,7 @@ class Engine:
         *,
         default_region: str | None = None,
         retention_days: int = 180,
+        answers: AnswerSelector | None = None,
     ) -> None:
         missing = [key for key in RUNTIME_ENTRIES if key not in dialogs.nodes]
         if missing:
@@ -111,6 +116,7 @@ class Engine:
         self.dialogs = dialogs
         self.knowledge = knowledge
         self.understanding = understanding
+        self.answers = answers
         self.default_region = default_region
         self.retention_days = retention_days
         self._labels = labels
@@ -149,7 +155,11 @@ class Engine:
 
     def facts(self, state: ConversationState) -> Facts:
         return Facts(
-            self.knowledge, state.slots, state.region or self.default_region, self.retention_days
+            self.knowledge,
+            state.slots,
+            state.region or self.default_region,
+            self.retention_days,
+            offer=state.offer,
         )
 
     def option_labels(self, state: ConversationState) -> list[ReplyOption]:
@@ -225,6 +235,9 @@ class Engine:
         if option_id.startswith("topic:"):
             self._jump_to_intent(state, option_id.removeprefix("topic:"), {}, reply)
             return
+        if option_id.startswith("answer:"):
+            self._show_answer(state, option_id.removeprefix("answer:"), {}, reply)
+            return
         if option_id.startswith("slot:") and node.options_from and node.slot:
             slot_id = option_id.removeprefix("slot:")
             reply.effects.append(BookingRequested(int(slot_id)))
@@ -247,6 +260,8 @@ class Engine:
                 self._command(state, command, reply)
             return
         node = self.dialogs.nodes.get(state.node or "")
+        if is_question(text, state.language) and self._side_question(state, text, reply):
+            return
         if node is not None and self._answer_text(state, node, text, reply):
             return
         command_match = self.understanding.match_option(text, self._nav_words)
@@ -264,12 +279,20 @@ class Engine:
     # -- answering ----------------------------------------------------------------------------
 
     def _answer_text(self, state: ConversationState, node: Node, text: str, reply: Reply) -> bool:
-        """Read typed text as an answer to the current question, if it is one."""
+        """Read typed text as an answer to the current question, if it is one.
+
+        At a question that wants a number, a typed "2" is that number, not the second button.
+        """
+        if node.input == InputKind.YEARS and self._typed_value(state, node, text, reply):
+            return True
         choices = {o.id: self._label_variants(o.label) for o in self._options_for(state, node)}
         chosen = self.understanding.match_option(text, choices)
         if chosen is not None:
             self._choice(state, chosen, reply)
             return True
+        return self._typed_value(state, node, text, reply)
+
+    def _typed_value(self, state: ConversationState, node: Node, text: str, reply: Reply) -> bool:
         if node.input is None or node.slot is None:
             return False
         value = self._parse(node.input, text)
@@ -317,11 +340,77 @@ class Engine:
             next_key, state.resume = state.resume, None
         self._goto(state, next_key or MENU, reply)
 
+    # -- question-level answers ------------------------------------------------------------------
+
+    def _match_answer(self, text: str) -> AnswerMatch:
+        if self.answers is None:
+            return AnswerMatch.none()
+        return self.answers.select(text)
+
+    def _side_question(self, state: ConversationState, text: str, reply: Reply) -> bool:
+        """A question with a confident answer is answered wherever the person is."""
+        match = self._match_answer(text)
+        if match.decision != Decision.ANSWER or match.answer is None:
+            return False
+        self._show_answer(state, match.answer, self._stated_facts(text), reply)
+        return True
+
+    def _stated_facts(self, text: str) -> dict[str, Any]:
+        u = self.understanding
+        found = {
+            "occupation": u.extract_occupation(text),
+            "country": u.extract_country(text),
+            "employment": u.extract_employment(text),
+        }
+        return {k: v for k, v in found.items() if v is not None}
+
+    def _show_answer(
+        self, state: ConversationState, answer_id: str, facts: dict[str, Any], reply: Reply
+    ) -> None:
+        """The answer first; then the pending question again, or the next step it offers."""
+        entry = self.knowledge.answers[answer_id]
+        reply.lines.append(Line(f"answer:{answer_id}", self.facts(state).office_params()))
+        reply.answer = reply.answer or answer_id
+        state.slots.update(facts)
+        state.misses = 0
+        pending = state.node if state.node and state.node not in TOP_LEVEL else None
+        if pending is not None:
+            self._goto(state, pending, reply)
+            return
+        offer = entry.offer
+        if facts and offer != AnswerNext.HANDOVER and offer in self.dialogs.dialogs:
+            # Facts and a question in one message: after the answer, their case goes on.
+            self._goto(state, self.dialogs.dialogs[offer].start_key, reply)
+            return
+        state.offer = offer
+        self._goto(state, AFTER_ANSWER, reply)
+
+    def _did_you_mean_answers(
+        self, state: ConversationState, match: AnswerMatch, reply: Reply
+    ) -> bool:
+        guesses = [a for a, _ in match.candidates if a in self.knowledge.answers]
+        if not guesses:
+            return False
+        state.misses += 1
+        reply.lines.append(Line(msg("main.did_you_mean")))
+        options = [ReplyOption(f"answer:{a}", f"question:{a}") for a in guesses]
+        options += [ReplyOption("nav:menu", "nav.menu"), ReplyOption("nav:human", "nav.human")]
+        self._offer(state, options, reply)
+        return True
+
     def _free_text(self, state: ConversationState, text: str, reply: Reply) -> bool:
-        """Jump to the topic a message names, keeping the slots it mentions."""
+        """Answer the question a message asks, or jump to the topic it names, keeping its slots."""
         analysis = self.understanding.analyse(text, language_hint=state.language)
         intent = getattr(analysis, "intent", None)
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
+        if intent != "greeting":
+            match = self._match_answer(text)
+            # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead.
+            if match.decision == Decision.ANSWER and match.answer and not slots:
+                self._show_answer(state, match.answer, {}, reply)
+                return True
+            if match.decision == Decision.UNSURE and (intent is None or is_question(text)):
+                return self._did_you_mean_answers(state, match, reply)
         if intent is None or intent not in self.knowledge.topics:
             guesses = [
                 i

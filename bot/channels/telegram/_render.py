@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.telegram import _codec
-from bot.engine.render import RenderedMessage, RenderedOption
+from bot.engine.render import RenderedLink, RenderedMessage, RenderedOption
 
 MAX_TEXT = 4096
 # Where a long text may be cut, best first: paragraph, line, sentence, word.
@@ -67,6 +67,30 @@ def _prefix(text: str, limit: int) -> str:
     return text
 
 
+def _link(link: RenderedLink) -> tuple[str, int]:
+    """A source link as Telegram HTML (the address comes from the knowledge base)."""
+    shown = f"🔗 {link.title}"
+    return f'🔗 <a href="{html.escape(link.url, quote=True)}">{escape(link.title)}</a>', units(
+        shown
+    )
+
+
+def _pack(blocks: Sequence[tuple[str, int]], limit: int = MAX_TEXT) -> list[str]:
+    """Join blocks into as few messages as fit, in order."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for block, length in blocks:
+        if current and size + 2 + length > limit:
+            pieces.append("\n\n".join(current))
+            current, size = [], 0
+        current.append(block)
+        size += length + (2 if size else 0)
+    if current:
+        pieces.append("\n\n".join(current))
+    return pieces
+
+
 def keyboard(
     options: Sequence[RenderedOption], *, secret: str, chat_id: int, node: str | None
 ) -> dict[str, Any]:
@@ -119,20 +143,28 @@ def send_messages(
     The engine answers with one message per line; in Telegram they read better joined, and fewer
     messages stay further from the one-message-per-second limit of a chat.
     """
-    texts = list(notices)
+    # Blocks of (HTML, visible length): text is cut where it reads well, then escaped; a
+    # message's source links follow it as one block.
+    messages = list(messages)
+    blocks: list[tuple[str, int]] = []
     options: tuple[RenderedOption, ...] = ()
+    texts = [*notices, *(m.text for m in messages)]
+    links: list[tuple[RenderedLink, ...]] = [()] * len(notices) + [m.links for m in messages]
+    for text, message_links in zip(texts, links, strict=True):
+        blocks += [(escape(piece), units(piece)) for piece in split_text(text.strip())]
+        if message_links:
+            shown = [_link(link) for link in message_links]
+            blocks.append(("\n".join(markup for markup, _ in shown), sum(n for _, n in shown)))
     for message in messages:
-        if message.text.strip():
-            texts.append(message.text.strip())
         if message.options:
             options = message.options
-    pieces = split_text("\n\n".join(texts)) or ["…"]
+    pieces = _pack(blocks) or ["…"]
     calls = [
         Outgoing(
             "sendMessage",
             {
                 "chat_id": chat_id,
-                "text": escape(piece),
+                "text": piece,
                 "parse_mode": "HTML",
                 "link_preview_options": {"is_disabled": True},
             },

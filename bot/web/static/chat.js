@@ -71,7 +71,21 @@
     }
     parent.append(text.slice(last));
   }
-  function bubble(who, text, record = true) {
+  function sources(li, links) {
+    // Source links of an answer: from the knowledge base, https only.
+    const list = document.createElement("ul");
+    list.className = "links";
+    for (const link of links) {
+      if (!/^https:\/\//.test(link.url)) continue;
+      const item = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = link.url; a.textContent = link.title; a.target = "_blank"; a.rel = "noopener noreferrer";
+      item.append(a);
+      list.append(item);
+    }
+    if (list.children.length) li.append(list);
+  }
+  function bubble(who, text, record = true, links = []) {
     const li = document.createElement("li");
     li.className = who;
     const label = document.createElement("span");
@@ -79,8 +93,9 @@
     label.textContent = (who === "me" ? t("you") : t("bot")) + ": ";
     li.append(label);
     linkify(li, text);
+    sources(li, links);
     log.append(li);
-    if (record) { transcript.push({ who, text }); saveTranscript(); }
+    if (record) { transcript.push({ who, text, links }); saveTranscript(); }
     chat.scrollTop = chat.scrollHeight;
     return li;
   }
@@ -117,7 +132,7 @@
     }
     let options = [];
     for (const message of messages) {
-      if (message.text) bubble("bot", message.text);
+      if (message.text) bubble("bot", message.text, true, message.links || []);
       if (message.options.length) options = message.options;
     }
     showOptions(options);
@@ -230,7 +245,7 @@
     applyLanguage(language);
     if (session) {
       transcript = loadTranscript();
-      for (const m of transcript) bubble(m.who, m.text, false);
+      for (const m of transcript) bubble(m.who, m.text, false, m.links || []);
       await send({}, { resumed: true });
     } else {
       const start = new URLSearchParams(location.search).get("start");

@@ -1,0 +1,106 @@
+"""A TF-IDF retrieval index over example phrases: which entry's phrases a text is closest to.
+
+Retrieval rather than a trained classifier: with more than a hundred entries a per-class
+model costs seconds to train in pure Python, while the index builds in milliseconds and a
+new entry works as soon as its phrases are written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.understanding.intents import features
+from bot.understanding.normalize import normalize
+
+__all__ = ["PhraseIndex"]
+
+_STEM = 5
+FIRST_WEIGHT = 0.7
+
+
+class PhraseIndex:
+    """Cosine similarity between a text and the phrases of each label, aggregated per label."""
+
+    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        documents: list[dict[str, float]] = []
+        owners: list[str] = []
+        vocabulary: set[str] = set()
+        counts: dict[str, int] = defaultdict(int)
+        raw: list[list[str]] = []
+        for label, phrase in phrases:
+            words = normalize(phrase).split()
+            if not words:
+                continue
+            vocabulary.update(w for w in words if not w.isdigit())
+            feats = features(words)
+            raw.append(feats)
+            owners.append(label)
+            for feature in set(feats):
+                counts[feature] += 1
+        total = len(raw)
+        self._idf = {f: math.log((1 + total) / (1 + n)) + 1.0 for f, n in counts.items()}
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc, feats in enumerate(raw):
+            vector = self._vector(feats)
+            documents.append(vector)
+            for feature, weight in vector.items():
+                self._postings[feature].append((doc, weight))
+        self._owners = owners
+        self.labels: tuple[str, ...] = tuple(dict.fromkeys(owners))
+        self._vocabulary = sorted(vocabulary)
+        self._vocabulary_set = frozenset(vocabulary)
+        self._stems = frozenset(w[:_STEM] for w in vocabulary)
+        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+
+    def _vector(self, feats: Sequence[str]) -> dict[str, float]:
+        weights = {f: self._idf[f] for f in set(feats) if f in self._idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {f: w / norm for f, w in weights.items()}
+
+    def _correct_uncached(self, word: str) -> str:
+        """Map an unknown word to the closest known one (typos); keep it when nothing is close."""
+        if word in self._vocabulary_set or word.isdigit() or len(word) < 4:
+            return word
+        if word[:_STEM] in self._stems:
+            return word
+        cutoff = 0.75 if len(word) < 8 else 0.7
+        found = process.extractOne(
+            word, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff
+        )
+        return word if found is None else str(found[0])
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Per label: its nearest phrase, weighed with the second nearest (cosine, 0–1).
+
+        The second phrase rewards a label whose phrases agree, so one lucky overlap with a
+        single phrase counts less than a consistent match.
+        """
+        words = [self._correct(w) for w in normalize(text).split()]
+        if not words:
+            return {}
+        query = self._vector(features(words))
+        similarity: dict[int, float] = defaultdict(float)
+        for feature, weight in query.items():
+            for doc, doc_weight in self._postings.get(feature, ()):
+                similarity[doc] += weight * doc_weight
+        nearest: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for doc, value in similarity.items():
+            top = nearest[self._owners[doc]]
+            if value > top[0]:
+                top[0], top[1] = value, top[0]
+            elif value > top[1]:
+                top[1] = value
+        return {
+            label: FIRST_WEIGHT * first + (1 - FIRST_WEIGHT) * second
+            for label, (first, second) in nearest.items()
+        }
+
+    @staticmethod
+    def from_mapping(phrases: Mapping[str, Iterable[str]]) -> PhraseIndex:
+        return PhraseIndex((label, p) for label, items in phrases.items() for p in items)
