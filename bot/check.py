@@ -11,7 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot.content import Knowledge, load_knowledge
-from bot.content.models import INTENT_IDS, LANGUAGES
+from bot.content.models import ANSWER_PLACEHOLDERS, INTENT_IDS, LANGUAGES
 from bot.engine.loader import load_dialogs
 from bot.engine.validate import content_errors, structure_errors
 from bot.i18n import DOMAIN
@@ -19,6 +19,9 @@ from bot.understanding import normalize
 from bot.yamlio import ContentError
 
 REVIEW_MAX_AGE = dt.timedelta(days=366)
+MIN_EXAMPLES = 8
+# Answers are read on a phone: about 60 words, with some room for longer Turkish and Russian.
+MAX_ANSWER_WORDS = 75
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -100,6 +103,7 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
         *(("programmes", k, v) for k, v in knowledge.funding.items()),
         *(("bodies", k, v) for k, v in knowledge.bodies.items()),
         *(("regions", k, v) for k, v in knowledge.regions.items()),
+        *(("answers", k, v) for k, v in knowledge.answers.items()),
     ]
     for kind, key, fact in facts:
         if fact.reviewed > today:
@@ -112,6 +116,31 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
                 where = knowledge.where("regions", region_id)
                 yield f"{where}: unknown body '{body_id}' for {kind}"
     yield from _example_problems(knowledge, root)
+    yield from _answer_problems(knowledge)
+
+
+def _answer_problems(knowledge: Knowledge) -> Iterator[str]:
+    """Answer entries: enough examples per language, none claimed twice, short, known params."""
+    owner: dict[str, str] = {}
+    for answer_id, answer in knowledge.answers.items():
+        where = knowledge.where("answers", answer_id)
+        for language in LANGUAGES:
+            phrases = getattr(answer.examples, language)
+            if len(phrases) < MIN_EXAMPLES:
+                count = len(phrases)
+                yield f"{where}: '{answer_id}' has {count} {language} examples, not {MIN_EXAMPLES}"
+            for phrase in phrases:
+                key = normalize(phrase)
+                if owner.setdefault(key, answer_id) != answer_id:
+                    yield f"{where}: example '{phrase}' also stands under '{owner[key]}'"
+            text = answer.answer.get(language)
+            if len(text.split()) > MAX_ANSWER_WORDS:
+                yield f"{where}: '{answer_id}' {language} answer has {len(text.split())} words"
+            unknown = set(_PLACEHOLDER.findall(text)) - set(ANSWER_PLACEHOLDERS)
+            if unknown:
+                yield f"{where}: '{answer_id}' {language} answer names unknown {sorted(unknown)}"
+            if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+                yield f"{where}: '{answer_id}' {language} answer has a stray brace"
 
 
 def _example_problems(knowledge: Knowledge, root: Path) -> Iterator[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.answers import AnswerSelector, answer_selector
+from bot.answers import AnswerSelector, Decision, answer_selector
 from bot.config import Settings
 from bot.content import Knowledge, load_knowledge
 from bot.content.models import LANGUAGES
@@ -22,6 +22,8 @@ from bot.engine import (
     RenderedMessage,
     Renderer,
     Reply,
+    Start,
+    Text,
     load_dialogs,
 )
 from bot.engine.events import (
@@ -78,12 +80,13 @@ class Content:
         catalogs = Catalogs(root / "locales")
         for error in content_errors(dialogs, knowledge, catalogs.has_message, LANGUAGES):
             raise error
+        understander = Understander(knowledge)
         return cls(
             dialogs=dialogs,
             knowledge=knowledge,
             catalogs=catalogs,
-            understander=Understander(knowledge),
-            answers=answer_selector(knowledge),
+            understander=understander,
+            answers=answer_selector(knowledge, topic_prior=understander.intent_probabilities),
         )
 
     def engine(self, *, region: str | None, retention_days: int = 180) -> Engine:
@@ -126,6 +129,24 @@ class Lotse:
 
     async def close(self) -> None:
         await self.db.dispose()
+
+    def opening(
+        self, text: str | None, *, language: str | None, payload: str | None = None
+    ) -> tuple[str | None, list[Event]]:
+        """The language and events that open a conversation with its first message.
+
+        A greeting gets the welcome; a question is answered at once, without the welcome;
+        anything else gets the welcome and then the reply to the message.
+        """
+        if not text or not text.strip():
+            return language, [Start(payload=payload, language=language)]
+        analysis = self.understander.analyse(text)
+        language = language or analysis.language
+        if analysis.intent == "greeting" or text.startswith("/"):
+            return language, [Start(payload=payload, language=language)]
+        answerable = self.content.answers.select(text).decision != Decision.NONE
+        direct = answerable or analysis.intent is not None
+        return language, [Start(payload=payload, language=language, silent=direct), Text(text)]
 
     async def handle(
         self,

@@ -9,6 +9,8 @@ import httpx
 import pytest
 import yaml
 
+from bot.service import Content
+
 SCRIPTS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 LANGUAGES = ["de", "tr", "ru"]
 
@@ -25,7 +27,9 @@ def _steps(script: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
-async def test_conversation_script(script: Path, language: str, client: httpx.AsyncClient) -> None:
+async def test_conversation_script(
+    script: Path, language: str, client: httpx.AsyncClient, content: Content
+) -> None:
     steps = _steps(script)
     session: str | None = None
     for number, step in enumerate(steps, start=1):
@@ -50,3 +54,19 @@ async def test_conversation_script(script: Path, language: str, client: httpx.As
             assert fragment not in shown, f"unexpected {fragment!r} in {where}"
         for option in expect.get("options", []):
             assert option in offered, f"option {option!r} not offered in {where}"
+        if "answer" in expect:
+            _assert_answer(content, expect["answer"], language, answer["messages"], where)
+        if expect.get("no_answer"):
+            assert not any(m.get("links") for m in answer["messages"]), f"an answer in {where}"
+
+
+def _assert_answer(
+    content: Content, answer_id: str, language: str, messages: list[dict[str, Any]], where: str
+) -> None:
+    """The entry's answer comes first, with its source links, before anything else is asked."""
+    entry = content.knowledge.answers[answer_id]
+    opening = entry.answer.get(language).strip().split("{")[0][:40]
+    first = next((m for m in messages if m.get("links")), None)
+    assert first is not None, f"no answer with links in {where}"
+    assert first["text"].startswith(opening), f"expected {answer_id} first in {where}"
+    assert [link["url"] for link in first["links"]] == [str(s.url) for s in entry.sources]

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.answers.index import PhraseIndex
 from bot.content.loader import Knowledge
-from bot.content.models import Answer
+from bot.content.models import ABOUT_TOPIC, Answer
 
 __all__ = ["NONE_LABEL", "AnswerMatch", "AnswerSelector", "Decision", "answer_selector"]
 
 NONE_LABEL = "null"
-# Fitted on the development set by ``python -m bot.answers.evaluate --fit`` (see README):
-# similarity is the mean cosine of the two nearest example phrases; the probability is a
-# softmax of similarities at TEMPERATURE, so it reads as the chance that the best is right.
-TEMPERATURE = 0.05
-CONFIDENT_SIMILARITY = 0.42
-CONFIDENT_PROBABILITY = 0.55
-UNSURE_SIMILARITY = 0.28
+# How much the intent ranker's belief in an entry's topic adds to its similarity: the ranker
+# learnt from many more phrases per topic, the entries from a dozen each.
+TOPIC_WEIGHT = 0.1
+# Logistic model of "the best entry is the right one" over (1, best score, margin to the
+# runner-up, topic probability, similarity); fitted on the development set with
+# ``python -m bot.answers.evaluate --fit``.
+CONFIDENCE_WEIGHTS = (-1.567, 1.293, 10.512, 0.976, 1.195)
+CONFIDENT = 0.6
+# When the intent ranker is this sure that a message is out of scope, no entry is shown.
+OUT_OF_SCOPE = 0.5
+UNSURE = 0.25
 MAX_GUESSES = 3
+# Entries about Lotse and the counselling sit where the ranker puts "counselling" and "null".
+_ABOUT_INTENTS = ("counselling", NONE_LABEL)
+
+TopicPrior = Callable[[str], Mapping[str, float]]
 
 
 class Decision(StrEnum):
@@ -45,46 +53,84 @@ class AnswerMatch:
 class AnswerSelector:
     """Ranks the answer entries for a message; built once from their example phrases."""
 
-    def __init__(self, answers: Mapping[str, Answer], *, out_of_scope: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        answers: Mapping[str, Answer],
+        *,
+        out_of_scope: Iterable[str] = (),
+        topic_prior: TopicPrior | None = None,
+    ) -> None:
         phrases: list[tuple[str, str]] = []
         for answer_id, answer in answers.items():
             phrases += [(answer_id, p) for p in answer.examples.all()]
             phrases += [(answer_id, answer.title.get(lang)) for lang in ("de", "tr", "ru")]
         phrases += [(NONE_LABEL, p) for p in out_of_scope]
         self._index = PhraseIndex(phrases)
+        self._topics = {answer_id: answer.topic for answer_id, answer in answers.items()}
+        self._prior = topic_prior
         self.size = len(answers)
 
-    def rank(self, text: str) -> list[tuple[str, float, float]]:
-        """(label, probability, similarity) for every label with any overlap, best first."""
+    def _topic_probability(self, probabilities: Mapping[str, float], label: str) -> float:
+        topic = self._topics.get(label, NONE_LABEL)
+        if topic == ABOUT_TOPIC:
+            return sum(probabilities.get(i, 0.0) for i in _ABOUT_INTENTS)
+        if topic == NONE_LABEL:
+            return probabilities.get(NONE_LABEL, 0.0) + probabilities.get("greeting", 0.0)
+        return probabilities.get(topic, 0.0)
+
+    def rank(
+        self, text: str, probabilities: Mapping[str, float] | None = None
+    ) -> list[tuple[str, float, float]]:
+        """(label, score, topic probability) for every label with any overlap, best first."""
         similarity = self._index.scores(text)
         if not similarity:
             return []
-        peak = max(similarity.values())
-        exps = {k: math.exp((v - peak) / TEMPERATURE) for k, v in similarity.items()}
-        total = sum(exps.values())
-        ranked = [(k, exps[k] / total, similarity[k]) for k in similarity]
-        ranked.sort(key=lambda item: -item[2])
+        if probabilities is None:
+            probabilities = self._prior(text) if self._prior is not None else {}
+        ranked = []
+        for label, value in similarity.items():
+            topic = self._topic_probability(probabilities, label)
+            ranked.append((label, value + TOPIC_WEIGHT * topic, topic))
+        ranked.sort(key=lambda item: -item[1])
         return ranked
 
+    def confidence(self, ranked: list[tuple[str, float, float]]) -> float:
+        """Calibrated probability that the best label is the one asked for."""
+        _, score, topic = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        similarity = score - TOPIC_WEIGHT * topic
+        features = (1.0, score, score - runner_up, topic, similarity)
+        logit = sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-logit))
+
     def select(self, text: str) -> AnswerMatch:
-        ranked = self.rank(text)
+        probabilities = self._prior(text) if self._prior is not None else {}
+        ranked = self.rank(text, probabilities)
         if not ranked:
             return AnswerMatch.none()
-        entries = [(k, p, s) for k, p, s in ranked if k != NONE_LABEL]
-        best, probability, similarity = ranked[0]
-        guesses = tuple(
-            (k, round(p, 3)) for k, p, s in entries[:MAX_GUESSES] if s >= UNSURE_SIMILARITY
-        )
-        if best == NONE_LABEL or similarity < UNSURE_SIMILARITY:
-            return AnswerMatch(Decision.NONE, None, round(probability, 3), guesses)
-        if similarity >= CONFIDENT_SIMILARITY and probability >= CONFIDENT_PROBABILITY:
-            return AnswerMatch(Decision.ANSWER, best, round(probability, 3), guesses)
-        return AnswerMatch(Decision.UNSURE, None, round(1.0 - probability, 3), guesses)
+        best = ranked[0][0]
+        if (
+            probabilities.get(NONE_LABEL, 0.0) >= OUT_OF_SCOPE
+            and self._topics.get(best) != ABOUT_TOPIC
+        ):
+            return AnswerMatch.none()  # "how do I cook plov": the ranker knows it is not ours
+        confidence = round(self.confidence(ranked), 3)
+        entries = [label for label, _, _ in ranked if label != NONE_LABEL]
+        guesses = tuple((label, 0.0) for label in entries[:MAX_GUESSES])
+        if best == NONE_LABEL or confidence < UNSURE:
+            return AnswerMatch(
+                Decision.NONE, None, confidence, guesses if best != NONE_LABEL else ()
+            )
+        if confidence >= CONFIDENT:
+            return AnswerMatch(Decision.ANSWER, best, confidence, guesses)
+        return AnswerMatch(Decision.UNSURE, None, confidence, guesses)
 
 
-def answer_selector(knowledge: Knowledge) -> AnswerSelector:
+def answer_selector(
+    knowledge: Knowledge, *, topic_prior: TopicPrior | None = None
+) -> AnswerSelector:
     """The selector over all answer entries; out-of-scope examples form the "none" label."""
     out_of_scope = [
         p for phrases in knowledge.examples.get(NONE_LABEL, {}).values() for p in phrases
     ]
-    return AnswerSelector(knowledge.answers, out_of_scope=out_of_scope)
+    return AnswerSelector(knowledge.answers, out_of_scope=out_of_scope, topic_prior=topic_prior)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from bot.engine import Choice, Event, RenderedMessage, Resume, Start, Text
+from bot.engine import Choice, Event, RenderedMessage, Resume, Text
 from bot.service import Lotse
 
 CHANNEL = "web"
@@ -72,15 +72,7 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     events: list[Event] = []
     if existing is None:
         session = secrets.token_urlsafe(18)
-        language: str | None = body.language
-        analysis = lotse.understander.analyse(body.text) if body.text else None
-        if language is None and analysis is not None:
-            language = analysis.language
-        # A plain "hello" is answered by the welcome itself; a real question is answered directly.
-        question = analysis is not None and analysis.intent not in (None, "greeting")
-        events.append(Start(payload=body.start, language=language, silent=question))
-        if body.text and (analysis is None or analysis.intent != "greeting"):
-            events.append(Text(body.text))
+        _, events = lotse.opening(body.text, language=body.language, payload=body.start)
     else:
         session = str(body.session)
         if body.choice:

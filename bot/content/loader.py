@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,9 @@ from bot.content.models import (
     Country,
     FundingProgramme,
     Occupation,
+    Place,
     Region,
+    Source,
     Topic,
 )
 from bot.yamlio import ContentError, line_of, load_yaml, strip_lines
@@ -38,6 +41,8 @@ class Knowledge:
     examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # question-level answers, keyed by entry id
     answers: dict[str, Answer] = field(default_factory=dict)
+    # German towns outside the configured regions, keyed by display name
+    places: dict[str, Place] = field(default_factory=dict)
     # (kind, id) -> (file, line) of each entry, for linter messages
     locations: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -115,6 +120,32 @@ def _load_answers(
     return answers
 
 
+def _check_list_sources(path: Path) -> None:
+    """A list file states once where all its entries come from and when that was checked."""
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        return  # _entries reports the shape
+    sources = data.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise ContentError(path, line_of(data), "expected a non-empty 'sources:' list")
+    for source in sources:
+        try:
+            Source.model_validate(strip_lines(source))
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"]
+            raise ContentError(path, line_of(source, line_of(data)), f"sources: {message}") from exc
+    if not isinstance(data.get("reviewed"), dt.date):
+        raise ContentError(path, line_of(data), "expected 'reviewed:' with a date")
+
+
+def _load_places(path: Path, locations: dict[tuple[str, str], tuple[str, int]]) -> dict[str, Place]:
+    """``places.yaml`` is optional: without it no town outside the regions is recognised."""
+    if not path.exists():
+        return {}
+    _check_list_sources(path)
+    return _load_models(path, "places", Place, "name", locations)
+
+
 def load_knowledge(folder: Path) -> Knowledge:
     """Read every knowledge file; raise ``ContentError`` with ``file:line`` on the first problem."""
     loc: dict[tuple[str, str], tuple[str, int]] = {}
@@ -127,5 +158,6 @@ def load_knowledge(folder: Path) -> Knowledge:
         regions=_load_models(folder / "regions.yaml", "regions", Region, "id", loc),
         examples=_load_examples(folder / "examples"),
         answers=_load_answers(folder / "answers", loc),
+        places=_load_places(folder / "places.yaml", loc),
         locations=loc,
     )

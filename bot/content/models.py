@@ -6,6 +6,7 @@ Every fact carries ``sources`` and ``reviewed``; every user-visible text exists 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Literal
 
@@ -180,12 +181,71 @@ class Body(Fact):
     phone: str | None = None
 
 
+class RegionArea(_Strict):
+    """The places and postcodes a region's bodies serve, so a named town finds its region."""
+
+    places: list[str] = Field(default_factory=list)  # towns and districts, as officially written
+    # Exact five-digit postcodes, or three-digit prefixes wholly inside the area.
+    postcodes: list[str] = Field(default_factory=list)
+
+    @field_validator("places")
+    @classmethod
+    def _no_blank_places(cls, places: list[str]) -> list[str]:
+        if any(not place.strip() for place in places):
+            raise ValueError("place names must not be blank")
+        return places
+
+    @field_validator("postcodes")
+    @classmethod
+    def _postcode_shape(cls, postcodes: list[str]) -> list[str]:
+        for code in postcodes:
+            if not re.fullmatch(r"\d{3}|\d{5}", code):
+                raise ValueError(f"postcode '{code}' must be 5 digits or a 3-digit prefix")
+        return postcodes
+
+
 class Region(Fact):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
     state: str  # Bundesland
     # Which body serves which purpose here; None means unknown: hand over to a counsellor.
     bodies: dict[BodyKind, str | None]
+    serves: RegionArea = RegionArea()
+
+
+GERMAN_STATES: tuple[str, ...] = (
+    "Baden-Württemberg",
+    "Bayern",
+    "Berlin",
+    "Brandenburg",
+    "Bremen",
+    "Hamburg",
+    "Hessen",
+    "Mecklenburg-Vorpommern",
+    "Niedersachsen",
+    "Nordrhein-Westfalen",
+    "Rheinland-Pfalz",
+    "Saarland",
+    "Sachsen",
+    "Sachsen-Anhalt",
+    "Schleswig-Holstein",
+    "Thüringen",
+)
+
+
+class Place(_Strict):
+    """A German town or district outside the configured regions, with the ways people type it."""
+
+    name: str = Field(min_length=2)  # display name, e.g. "Mülheim an der Ruhr"
+    state: str  # Bundesland
+    forms: list[str] = Field(default_factory=list)  # spellings, transliterations, other scripts
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, state: str) -> str:
+        if state not in GERMAN_STATES:
+            raise ValueError(f"unknown Bundesland '{state}'")
+        return state
 
 
 class AnswerNext(StrEnum):

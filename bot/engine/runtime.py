@@ -79,6 +79,9 @@ _MAX_STEPS = 100
 _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
+_RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
+_BRIEF_WORDS = 2
+_BRIEF_CONFIDENCE = 0.9
 
 
 class Understanding(Protocol):
@@ -238,6 +241,9 @@ class Engine:
         if option_id.startswith("answer:"):
             self._show_answer(state, option_id.removeprefix("answer:"), {}, reply)
             return
+        if option_id == _RESUME:
+            self._goto(state, node.key, reply)
+            return
         if option_id.startswith("slot:") and node.options_from and node.slot:
             slot_id = option_id.removeprefix("slot:")
             reply.effects.append(BookingRequested(int(slot_id)))
@@ -394,6 +400,8 @@ class Engine:
         state.misses += 1
         reply.lines.append(Line(msg("main.did_you_mean")))
         options = [ReplyOption(f"answer:{a}", f"question:{a}") for a in guesses]
+        if state.node and state.node not in TOP_LEVEL:
+            options.append(ReplyOption(_RESUME, msg("main.opt_continue")))  # back to the step
         options += [ReplyOption("nav:menu", "nav.menu"), ReplyOption("nav:human", "nav.human")]
         self._offer(state, options, reply)
         return True
@@ -405,8 +413,10 @@ class Engine:
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
         if intent != "greeting":
             match = self._match_answer(text)
-            # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead.
-            if match.decision == Decision.ANSWER and match.answer and not slots:
+            # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead, and a
+            # lone topic word ("Anerkennung") to the topic, unless it names one entry outright.
+            brief = len(text.split()) <= _BRIEF_WORDS and match.confidence < _BRIEF_CONFIDENCE
+            if match.decision == Decision.ANSWER and match.answer and not slots and not brief:
                 self._show_answer(state, match.answer, {}, reply)
                 return True
             if match.decision == Decision.UNSURE and (intent is None or is_question(text)):

@@ -6,6 +6,9 @@ that is pending ("Koch", "5 Jahre"), and a question from a statement of facts.
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+
 from bot.understanding.normalize import normalize
 
 __all__ = ["is_question"]
@@ -22,7 +25,7 @@ _QUESTION_WORDS = frozenset(
         "musunuz miydi muydu miyiz muyuz acaba "
         # Russian, Cyrillic and Latin
         "как что где когда кто кому кого сколько почему зачем какой какая какие каких какое "
-        "куда откуда ли чем можно нужно надо ли разве"
+        "куда откуда ли чем можно нужно надо ли разве может могу"
     ).split()
 )
 # A German sentence that starts with a finite verb is a yes/no question ("Kann ich …").
@@ -37,11 +40,19 @@ _GERMAN_VERB_FIRST = frozenset(
 _GERMAN_VERB_PRONOUN = frozenset(
     normalize("bin habe hab hat haben brauche brauch bekomme kriege mache muss kann werde").split()
 )
+# A modal verb right before its subject asks, wherever it stands ("…, kann ich trotzdem …").
+_GERMAN_INVERSION = frozenset(
+    normalize(
+        "kann kan darf muss brauch brauche bekomme kriege zählt zahlt gilt gibt reicht lohnt "
+        "soll sollte wird werden übernimmt bezahlt könnte"
+    ).split()
+)
 _PRONOUNS = frozenset(
     normalize("ich man es er sie wir du ihr mein meine meinen das der die").split()
 )
 
 
+_CLAUSE = re.compile(r"[,.;:!\n]|\s-\s")
 # "ne" is Turkish "what" but German chat for "eine" ("hab ne Frage").
 _TURKISH_ONLY = frozenset({"ne"})
 
@@ -57,6 +68,11 @@ def is_question(text: str, language: str | None = None) -> bool:
         return True
     if language == "tr" and any(w in _TURKISH_ONLY for w in words):
         return True
-    if words[0] in _GERMAN_VERB_FIRST:
+    clauses = (normalize(c).split() for c in _CLAUSE.split(text))
+    if any(clause and clause[0] in _GERMAN_VERB_FIRST for clause in clauses):
         return True
+    if any(a in _GERMAN_INVERSION and b in _PRONOUNS for a, b in pairwise(words)):
+        return True
+    if language == "tr" and any(len(w) > 4 and w.endswith(("mi", "mu")) for w in words):
+        return True  # the question particle written together with the verb ("sayılırmı")
     return len(words) > 1 and words[0] in _GERMAN_VERB_PRONOUN and words[1] in _PRONOUNS

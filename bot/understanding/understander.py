@@ -15,8 +15,9 @@ from bot.understanding import slots as _slots
 from bot.understanding.intents import NULL, IntentRanker, Ranking
 from bot.understanding.language import LanguageDetector
 from bot.understanding.normalize import normalize, tokens
+from bot.understanding.slots import Period, Workload
 
-__all__ = ["Analysis", "Understander"]
+__all__ = ["Analysis", "Period", "Understander", "Workload"]
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,12 @@ class Understander:
             slots=self.extract_slots(text),
         )
 
+    def intent_probabilities(self, text: str) -> dict[str, float]:
+        """The ranker's probability per intent id (``null`` included), for answer selection."""
+        if self._ranker is None:
+            return {}
+        return dict(self._ranker.rank(normalize(text)).scores)
+
     def extract_slots(self, text: str) -> dict[str, object]:
         """All slots found in the text; missing ones are left out."""
         found: dict[str, object] = {}
@@ -241,6 +248,15 @@ class Understander:
     def extract_years(self, text: str) -> float | None:
         """Years of work experience: digits, number words, halves, months, "seit 2016"."""
         return _slots.extract_years(text, self._today())
+
+    def extract_periods(self, text: str) -> list[Period]:
+        """The periods that make up the years, each with the country it was spent in ("DE" for
+        Germany), so that years abroad and in Germany can be told apart."""
+        return _slots.extract_periods(text, self._today(), self._countries.find)
+
+    def extract_workload(self, text: str) -> Workload | None:
+        """Share of a full-time week and hours per week: "Teilzeit, 20 Stunden", "на полставки"."""
+        return _slots.extract_workload(text)
 
     def extract_occupation(self, text: str) -> str | None:
         """Occupation id from a job title in any language, inflected or misspelt."""

@@ -146,12 +146,7 @@ class Handlers:
         message = update.effective_message
         text = _BOT_SUFFIX.sub(r"\1", message.text or "") if message else ""
         if await self._state(update) is None:
-            analysis = self.lotse.understander.analyse(text)
-            language = language_hint(update) or analysis.language
-            if analysis.intent in (None, "greeting") or text.startswith("/"):
-                events: list[Event] = [Start(language=language)]
-            else:
-                events = [Start(language=language, silent=True), Text(text)]
+            _, events = self.lotse.opening(text, language=language_hint(update))
             await self._converse(update, events)
             return
         await self._converse(update, [Text(text)])
