@@ -36,10 +36,15 @@ class Asker:
         state, reply = self.engine.handle(state, Text(text))
         translator = self.content.catalogs.translator(reply_language)
         texts = [m.text for m in self.renderer.render(reply, translator) if m.text]
+        intent, confidence = analysis.intent, float(analysis.confidence)
+        if reply.answer is not None:
+            # The entry shown decides the topic; entries about Lotse itself belong to none.
+            intent = self.content.knowledge.answers[reply.answer].intent
+            confidence = self.content.answers.select(text).confidence
         return {
             "language": analysis.language,
-            "intent": analysis.intent,
-            "confidence": round(float(analysis.confidence), 3),
+            "intent": intent,
+            "confidence": round(confidence, 3),
             "slots": self._public_slots(analysis.slots),
             "reply": "\n\n".join(texts),
             "answer": reply.answer,

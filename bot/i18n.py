@@ -51,6 +51,22 @@ class When:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """How the years were counted: the periods (years, country code) and their sum."""
+
+    periods: tuple[tuple[Decimal, str | None], ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class Workload:
+    """How much someone worked: a share of a full-time week, and hours when stated."""
+
+    share: Decimal
+    hours: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class StoredData:
     """What is stored about a person, listed field by field for ``/mydata``."""
 

@@ -80,11 +80,11 @@ async def test_web_chat_page_is_served(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("language", "text", "needed", "worked"),
     [
-        ("de", "Ich arbeite seit 6 Jahren als Koch ohne Abschluss", "4,5 Jahre", "6 Jahre"),
-        ("tr", "6 yıldır aşçı olarak çalışıyorum, diplomam yok", "4,5 yıl", "6 yıl"),
-        ("tr", "6 yildir asci olarak calisiyorum diplomam yok", "4,5 yıl", "6 yıl"),
-        ("ru", "работаю поваром 6 лет без диплома", "4,5 года", "6 лет"),
-        ("ru", "rabotayu povarom 6 let bez diploma", "4,5 года", "6 лет"),
+        ("de", "Ich arbeite seit 6 Jahren Vollzeit als Koch ohne Abschluss", "4,5 Jahre", "6 Jahre"),
+        ("tr", "6 yıldır tam zamanlı aşçı olarak çalışıyorum, diplomam yok", "4,5 yıl", "6 yıl"),
+        ("tr", "6 yildir tam zamanli asci olarak calisiyorum diplomam yok", "4,5 yıl", "6 yıl"),
+        ("ru", "работаю поваром 6 лет на полную ставку без диплома", "4,5 года", "6 лет"),
+        ("ru", "rabotayu povarom 6 let polnyy den bez diploma", "4,5 года", "6 лет"),
     ],
 )
 async def test_a_first_question_is_answered_directly(

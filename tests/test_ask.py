@@ -17,7 +17,7 @@ INTENTS = {
 
 def test_ask_reads_lines_and_answers_each_as_json() -> None:
     lines = [
-        "Ich arbeite seit 6 Jahren als Koch ohne Abschluss",
+        "Ich arbeite seit 6 Jahren in Vollzeit als Koch ohne Abschluss",
         "",
         "diploma denkligi nasil yapilir",
         "Кто оплатит курс?",
@@ -43,6 +43,17 @@ def test_ask_reads_lines_and_answers_each_as_json() -> None:
     assert answers[0]["slots"]["years"] == 6
     assert isinstance(answers[0]["slots"]["years"], int)
     assert "4,5 Jahre" in answers[0]["reply"]
+    assert answers[0]["answer"] is None  # a statement of facts goes into the tree
+
+
+def test_ask_reports_the_answer_entry_shown_first() -> None:
+    asker = Asker.create(Settings(LOTSE_ENVIRONMENT="test"))
+    answer = asker.ask("Wie oft darf ich die Prüfung wiederholen?")
+    assert answer["answer"] == "exam_retake"
+    assert answer["intent"] == "external_exam"
+    about = asker.ask("bist du ein echter mensch oder ein bot?")
+    assert about["answer"] == "about_human"
+    assert about["intent"] is None  # entries about Lotse belong to no tree
 
 
 def test_ask_in_process_with_forced_language() -> None:

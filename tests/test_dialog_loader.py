@@ -59,7 +59,7 @@ def test_real_dialogs_load_with_locations() -> None:
         .splitlines()[years.location.line - 1]
     )
     assert "id: years" in source_line
-    assert years.next == "external_exam.workload"
+    assert years.next == "external_exam.check_workload"
 
 
 def _broken_copy(
@@ -83,7 +83,7 @@ def _broken_copy(
 @pytest.mark.parametrize(
     ("file", "old", "new", "append", "error", "line_of_node"),
     [
-        ("external_exam.yaml", "next: workload", "next: wrokload", "", UnresolvedNodeError, True),
+        ("external_exam.yaml", "next: check_workload", "next: chek_workload", "", UnresolvedNodeError, True),
         ("funding.yaml", "", "", ORPHAN, UnreachableNodeError, False),
         (
             "external_exam.yaml",

@@ -115,10 +115,36 @@ def test_not_understood_twice_offers_a_counsellor(engine: Engine) -> None:
 
 def test_free_text_with_occupation_and_years_goes_straight_to_the_result(engine: Engine) -> None:
     state, reply = run(
-        engine, Start(language="de"), Text("Ich arbeite seit 6 Jahren als Koch ohne Abschluss")
+        engine, Start(language="de"), Text("Ich arbeite seit 6 Jahren in Vollzeit als Koch")
     )
     assert state.outcome == "external_exam.eligible"
-    assert refs(reply)[0] == "exam.result_eligible"
+    assert refs(reply)[:2] == ["exam.understood", "exam.result_eligible"]
+
+
+def test_years_without_a_workload_ask_for_it(engine: Engine) -> None:
+    """Stated years say nothing about full or part time: ask instead of assuming."""
+    state, _ = run(engine, Start(language="de"), Text("Ich arbeite seit 6 Jahren als Koch"))
+    assert state.node == "external_exam.workload"
+    assert state.slots["years"] == 6
+
+
+def test_part_time_without_hours_asks_for_the_hours(engine: Engine) -> None:
+    state, _ = run(engine, Start(language="de"), Text("bin seit 6 jahren koch in teilzeit"))
+    assert state.node == "external_exam.hours"
+    state, _ = engine.handle(state, Text("25"))
+    assert state.slots["workload"] == pytest.approx(25 / 40)
+    assert state.outcome == "external_exam.not_yet"  # 6 years at 25 of 40 hours: 3,75 < 4,5
+
+
+def test_periods_are_added_and_shown(engine: Engine) -> None:
+    state, reply = run(
+        engine,
+        Start(language="de"),
+        Text("3 Jahre in der Türkei und 2 in Deutschland als Koch gearbeitet, Vollzeit"),
+    )
+    assert state.slots["years"] == 5
+    assert state.slots["periods"] == [[3.0, "TR"], [2.0, "DE"]]
+    assert state.outcome == "external_exam.eligible"
 
 
 def test_handover_asks_for_consent_then_records_the_facts(engine: Engine) -> None:

@@ -26,8 +26,9 @@ CONFIDENT = 0.6
 OUT_OF_SCOPE = 0.5
 UNSURE = 0.25
 MAX_GUESSES = 3
-# Entries about Lotse and the counselling sit where the ranker puts "counselling" and "null".
-_ABOUT_INTENTS = ("counselling", NONE_LABEL)
+# Entries about Lotse and the counselling sit where the ranker puts "counselling".
+_ABOUT_INTENTS = ("counselling",)
+NEAR_VERBATIM = 0.55
 
 TopicPrior = Callable[[str], Mapping[str, float]]
 
@@ -109,11 +110,11 @@ class AnswerSelector:
         if not ranked:
             return AnswerMatch.none()
         best = ranked[0][0]
-        if (
-            probabilities.get(NONE_LABEL, 0.0) >= OUT_OF_SCOPE
-            and self._topics.get(best) != ABOUT_TOPIC
-        ):
-            return AnswerMatch.none()  # "how do I cook plov": the ranker knows it is not ours
+        similarity = ranked[0][1] - TOPIC_WEIGHT * ranked[0][2]
+        if probabilities.get(NONE_LABEL, 0.0) >= OUT_OF_SCOPE and similarity < NEAR_VERBATIM:
+            # "Which match is on today": the ranker knows it is not ours. Questions about Lotse
+            # itself look out of scope to the ranker too, so they must match an entry closely.
+            return AnswerMatch.none()
         confidence = round(self.confidence(ranked), 3)
         entries = [label for label, _, _ in ranked if label != NONE_LABEL]
         guesses = tuple((label, 0.0) for label in entries[:MAX_GUESSES])

@@ -22,15 +22,17 @@ from bot.content.models import (
     Occupation,
 )
 from bot.engine.eligibility import ExamAssessment, assess_exam
-from bot.i18n import Days, StoredData, When, Years, msg
+from bot.i18n import Counted, Days, StoredData, When, Workload, Years, msg
 
 SLOTS: frozenset[str] = frozenset({"occupation", "years", "country", "employment", "workload"})
+# How the years and the workload were read from free text, to show what was understood.
+DETAIL_SLOTS: frozenset[str] = frozenset({"periods", "hours", "part_time"})
 # Contact details and the appointment: kept only after consent, erased on request.
 PERSONAL_SLOTS: frozenset[str] = frozenset(
     {"consent", "contact_name", "contact_via", "contact_phone", "contact_email", "availability"}
 )
 BOOKING_SLOTS: frozenset[str] = frozenset({"appointment", "callback"})
-SETTABLE: frozenset[str] = SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | {"language"}
+SETTABLE: frozenset[str] = SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | {"language"}
 
 _CHAMBER_BODY = {
     ChamberType.IHK: BodyKind.IHK,
@@ -136,6 +138,11 @@ class Facts:
             params.update(
                 needed=Years(exam.needed), worked=Years(exam.worked), missing=Years(exam.missing)
             )
+            params["counted"] = self.counted()
+            params["workload"] = Workload(
+                _decimal(self.slots.get("workload", 1)),
+                _decimal(self.slots["hours"]) if self.slots.get("hours") else None,
+            )
         if (appointment := self.slots.get("appointment")) is not None:
             params["appointment"] = When(dt.datetime.fromisoformat(str(appointment)))
         params["stored"] = StoredData(dict(self.slots))
@@ -144,6 +151,12 @@ class Facts:
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
         params.update(self.office_params())
         return params
+
+    def counted(self) -> Counted:
+        periods = tuple(
+            (_decimal(years), country) for years, country in self.slots.get("periods") or ()
+        )
+        return Counted(periods, _decimal(self.slots.get("years", 0)))
 
     def office_params(self) -> dict[str, object]:
         """The region's offices that answer entries may name; a general phrase when unknown."""
@@ -161,6 +174,10 @@ _OFFICES: dict[str, tuple[BodyKind, str]] = {
     "health_recognition": (BodyKind.HEALTH_RECOGNITION, msg("answers.office_health_recognition")),
     "recognition_advice": (BodyKind.RECOGNITION_ADVICE, msg("answers.office_recognition_advice")),
 }
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value)).normalize()
 
 
 def _body_ref(body: Body | None, unknown: str) -> Ref:
@@ -183,6 +200,9 @@ CONDITIONS: dict[str, Condition] = {
     "recognition_body_known": lambda f: f.recognition_body is not None,
     "chamber_known": lambda f: f.chamber is not None,
     "part_time": lambda f: float(f.slots.get("workload", 1)) < 1,
+    "part_time_hours_unknown": lambda f: (
+        bool(f.slots.get("part_time")) and "workload" not in f.slots
+    ),
     "has_appointment": lambda f: f.slots.get("appointment") is not None,
     "has_consent": lambda f: f.slots.get("consent") is not None,
     "offer_external_exam": lambda f: f.offer == "external_exam",

@@ -39,6 +39,7 @@ class InputKind(StrEnum):
     """What a typed answer to a question is parsed as."""
 
     YEARS = "years"
+    WORKLOAD = "workload"  # hours per week, or words such as "Vollzeit", "halbtags"
     OCCUPATION = "occupation"
     COUNTRY = "country"
     EMPLOYMENT = "employment"

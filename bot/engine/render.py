@@ -14,7 +14,17 @@ from bot.content.models import LANGUAGES
 from bot.engine.events import Reply, ReplyOption
 from bot.engine.facts import Ref
 from bot.engine.refs import is_reference, reference_text
-from bot.i18n import Days, StoredData, Translator, When, Years, language_name, msg
+from bot.i18n import (
+    Counted,
+    Days,
+    StoredData,
+    Translator,
+    When,
+    Workload,
+    Years,
+    language_name,
+    msg,
+)
 
 # What /mydata lists, in this order, with the label of each field.
 _STORED_FIELDS = (
@@ -103,11 +113,36 @@ class Renderer:
                 return translator.days(value.value)
             case StoredData():
                 return self._stored(value.slots, translator)
+            case Counted():
+                return self._counted(value, translator)
+            case Workload():
+                return self._workload(value, translator)
             case Ref(ref=ref):
                 return self.text(ref, translator)
             case int() | float():
                 return translator.number(value)
         return str(value)
+
+    def _counted(self, counted: Counted, translator: Translator) -> str:
+        """ "3 Jahre (Türkei) + 2 Jahre (Deutschland) = 5 Jahre", or just "5 Jahre"."""
+        total = translator.years(counted.total)
+        if len(counted.periods) < 2:
+            return total
+        parts = []
+        for years, country in counted.periods:
+            part = translator.years(years)
+            if country in self.knowledge.countries:
+                part += f" ({self.text(f'country:{country}', translator)})"
+            parts.append(part)
+        return " + ".join(parts) + f" = {total}"
+
+    def _workload(self, workload: Workload, translator: Translator) -> str:
+        if workload.share >= 1:
+            return translator.text(msg("exam.workload_full"))
+        hours = workload.hours if workload.hours is not None else workload.share * 40
+        return translator.text(msg("exam.workload_hours")).format(
+            hours=translator.number(hours.quantize(Decimal("0.1")).normalize())
+        )
 
     def options(
         self, options: list[ReplyOption], translator: Translator

@@ -79,6 +79,7 @@ _MAX_STEPS = 100
 _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
+_FULL_WEEK_HOURS = 40
 _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
 _BRIEF_WORDS = 2
 _BRIEF_CONFIDENCE = 0.9
@@ -89,6 +90,8 @@ class Understanding(Protocol):
 
     def match_option(self, text: str, choices: Mapping[str, Sequence[str]]) -> str | None: ...
     def extract_years(self, text: str) -> float | None: ...
+    def extract_periods(self, text: str) -> Sequence[Any]: ...
+    def extract_workload(self, text: str) -> Any: ...
     def extract_occupation(self, text: str) -> str | None: ...
     def extract_country(self, text: str) -> str | None: ...
     def extract_employment(self, text: str) -> str | None: ...
@@ -304,7 +307,14 @@ class Engine:
         value = self._parse(node.input, text)
         if value is None:
             return False
-        self._answer(state, node, {node.slot: value}, node.next, reply)
+        values = {node.slot: value}
+        if node.input in (InputKind.YEARS, InputKind.WORKLOAD):
+            # "3 in der Türkei, 2 hier, halbtags": keep how it was counted and the workload.
+            details = self._work_facts(text)
+            values |= {k: v for k, v in details.items() if k != "years"}
+            if node.input == InputKind.WORKLOAD:
+                values[node.slot] = value
+        self._answer(state, node, values, node.next, reply)
         return True
 
     def _parse(self, kind: InputKind, text: str) -> Any:
@@ -313,6 +323,12 @@ class Engine:
             case InputKind.YEARS:
                 years = u.extract_years(text)
                 return years if years is not None and 0 <= years <= 60 else None
+            case InputKind.WORKLOAD:
+                workload = u.extract_workload(text)
+                share = getattr(workload, "share", None)
+                if share is None and text.strip().replace(",", ".").replace(".", "", 1).isdigit():
+                    share = float(text.strip().replace(",", ".")) / _FULL_WEEK_HOURS
+                return round(min(share, 1.0), 3) if share is not None and share > 0 else None
             case InputKind.OCCUPATION:
                 return u.extract_occupation(text)
             case InputKind.COUNTRY:
@@ -362,13 +378,39 @@ class Engine:
         return True
 
     def _stated_facts(self, text: str) -> dict[str, Any]:
+        """Every fact of a person's case that one message states."""
         u = self.understanding
         found = {
             "occupation": u.extract_occupation(text),
             "country": u.extract_country(text),
             "employment": u.extract_employment(text),
         }
-        return {k: v for k, v in found.items() if v is not None}
+        facts = {k: v for k, v in found.items() if v is not None}
+        return facts | self._work_facts(text)
+
+    def _work_facts(self, text: str) -> dict[str, Any]:
+        """Years (added up over periods), how they were counted, and the workload if stated.
+
+        Years without a word on the workload leave it open, so the tree asks instead of
+        assuming full time; "Teilzeit" without hours asks for the hours.
+        """
+        u = self.understanding
+        facts: dict[str, Any] = {}
+        years = u.extract_years(text)
+        if years is not None and 0 < years <= 60:
+            facts["years"] = years
+            periods = list(u.extract_periods(text))
+            if len(periods) > 1:
+                facts["periods"] = [[p.years, p.country] for p in periods]
+        workload = u.extract_workload(text)
+        if workload is not None:
+            if workload.share is not None:
+                facts["workload"] = round(min(float(workload.share), 1.0), 3)
+            else:
+                facts["part_time"] = True
+            if workload.hours is not None:
+                facts["hours"] = float(workload.hours)
+        return facts
 
     def _show_answer(
         self, state: ConversationState, answer_id: str, facts: dict[str, Any], reply: Reply
@@ -411,6 +453,7 @@ class Engine:
         analysis = self.understanding.analyse(text, language_hint=state.language)
         intent = getattr(analysis, "intent", None)
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
+        slots |= self._stated_facts(text) if slots else {}
         if intent != "greeting":
             match = self._match_answer(text)
             # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead, and a
@@ -444,10 +487,6 @@ class Engine:
     def _jump_to_intent(
         self, state: ConversationState, intent: str, slots: dict[str, Any], reply: Reply
     ) -> None:
-        if "years" in slots and "workload" not in slots and "workload" not in state.slots:
-            slots["workload"] = (
-                1  # stated years count as full-time unless the person says otherwise
-            )
         state.slots.update(slots)
         state.misses = 0
         topic = self.knowledge.topics[intent]

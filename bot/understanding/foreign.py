@@ -69,7 +69,7 @@ _FOREIGN_WORDS: dict[str, str] = {
         "recognition recognised recognized recognize apply applied application exam test course "
         "courses language german english germany country years year months live living lived "
         "get got become skills profession professional vocational chamber know understand speak "
-        "information possible someone anyone nurse driver"
+        "information possible someone anyone nurse driver job jobs"
     ),
     "fr": (
         "je j ai suis es est sommes etes sont vous nous tu il elle ils elles on le la les l un "
@@ -231,6 +231,8 @@ def _main_script(text: str) -> str | None:
     counts.pop(None, None)
     if not counts:
         return None
+    if counts["ja"]:  # kana: Japanese, however many Chinese characters it mixes in
+        counts["ja"] += counts.pop("zh", 0)
     script, count = counts.most_common(1)[0]
     return script if count * 2 >= sum(counts.values()) else None
 
@@ -266,6 +268,8 @@ def _latin_language(text: str) -> str | None:
     for language in _ORDER:
         own = _FOREIGN[language]
         foreign = sum(1 for w in words if w in own and w not in _LOCAL)
+        if language == "en":
+            foreign += _capital_i(text)
         local = sum(1 for w in words if w in _LOCAL and w not in own) + local_letters
         score = foreign + _letter_points(lowered, _LETTERS.get(language, ""))
         if language == "vi":
@@ -273,6 +277,11 @@ def _latin_language(text: str) -> str | None:
         if foreign >= _MIN_FOREIGN_WORDS and score > local and (best is None or score > best[0]):
             best = (score, language)
     return best[1] if best else None
+
+
+def _capital_i(text: str) -> int:
+    """A capital "I" on its own is English; Russian "и" in Latin letters is a lowercase "i"."""
+    return 1 if re.search(r"(?<![^\W\d_])I(?![^\W\d_])", text) else 0
 
 
 def _letter_points(text: str, letters: str) -> int:

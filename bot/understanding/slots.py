@@ -267,7 +267,9 @@ _RESIDENCE = set(
 _RESIDENCE_STEMS = tuple(_folded("yaşıyor yaşadı oturuyor прожива"))
 _BEING_THERE = ("dayim", "deyim", "tayim", "teyim")  # "2 yıldır Almanya'dayım"
 _BE = set(_folded("bin sind ist bist"))
-_WORK_WORDS = tuple(_folded("arbeit schaff tätig beschäft job als"))
+_WORK_STEMS = tuple(_folded("arbeit schaff tätig beschäft angestell stelle job"))
+_HALF_YEAR = set(_folded("полгода polgoda"))
+_SENTENCE_END = re.compile(r"[.!?\n](?!\d)")
 _CLAUSE_WORDS = set(_folded("und ve и а aber ama но dann sonra потом"))
 _CLAUSE_MARK = re.compile(r"[,;.!?:()\n]")
 
@@ -399,7 +401,7 @@ def _months_at(words: Sequence[str], k: int) -> tuple[float, int] | None:
 
 def _duration_at(words: Sequence[str], i: int) -> _Span | None:
     """A number with its unit: "6 Jahre", "dört buçuk yıl", "2 года и 3 месяца", "18 Monate"."""
-    if words[i] == "polgoda":
+    if words[i] in _HALF_YEAR:
         return _Span(0.5, i, i + 1, unit=1.0)
     parsed = _number_at(words, i)
     if parsed is None:
@@ -483,18 +485,31 @@ def _lived(text: _Text, span: _Span) -> bool:
     place = text.words[span.end : span.end + 2]
     if any(w.endswith(_BEING_THERE) and not w.startswith("yas") for w in place):
         return True
-    if not any(w in _BE for w in clause) or any(w.startswith(_WORK_WORDS) for w in clause):
+    if not any(w in _BE for w in clause) or any(w.startswith(_WORK_STEMS) for w in clause):
+        return False
+    if "als" in clause:
         return False
     return _GERMANY.find(" ".join(clause)) is not None
 
 
+def _asked_again(text: _Text, span: _Span, parts: Sequence[_Span]) -> bool:
+    """ "Seit 6 Jahren Koch. Reichen 6 Jahre?": a question repeating a period already told."""
+    if not any(p.years == span.years for p in parts):
+        return False
+    start, end = text.bounds[span.start][0], text.bounds[span.end - 1][1]
+    if not _SENTENCE_END.search(text.folded, 0, start):
+        return False
+    close = _SENTENCE_END.search(text.folded, end)
+    return close is not None and close.group() == "?"
+
+
 def _counted(text: _Text, today: dt.date) -> list[_Span]:
-    """The periods to add up: parts of a period ("davon 2") are dropped, and a stated total
-    ("insgesamt 5 Jahre") only counts when no parts are given."""
+    """The periods to add up: parts of a period ("davon 2") and a period asked about again
+    are dropped, and a stated total ("insgesamt 5 Jahre") only counts alone."""
     parts: list[_Span] = []
     totals: list[_Span] = []
     for span in _scan(text, today):
-        if not span.counts or _lived(text, span):
+        if not span.counts or _lived(text, span) or _asked_again(text, span, parts):
             continue
         before = text.words[max(0, span.start - 3) : span.start]
         said = f" {' '.join(before)} "
@@ -905,14 +920,11 @@ _SHARES: tuple[tuple[float | None, tuple[_Phrase, ...]], ...] = (
 # "Vollzeitstelle", "Teilzeitjob", "Minijobber", "teilzeitta": compounds that still name work,
 # unlike "Vollzeitkurs" or "Teilzeitausbildung".
 _COMPOUNDS: dict[str, float | None] = {
-    "volzeit": 1.0,
-    "teilzeit": None,
-    "halbtag": 0.5,
-    "miniyob": None,
+    fold_token(stem): share
+    for stem, share in (("vollzeit", 1.0), ("teilzeit", None), ("halbtag", 0.5), ("minijob", None))
 }
 _COMPOUND_ENDINGS = {"", "s", "er", "a", "e", "ta", "te", "da", "de", "ci", "cu", "ler", "lar"}
 _COMPOUND_STARTS = tuple(_folded("stelle sstelle job sjob kraft beschäft arbeit tätig vertrag"))
-_WORK_STEMS = tuple(_folded("arbeit schaff beschäft angestell stelle job"))
 _NEGATIONS = set(_folded("nicht kein keine keinen не not"))
 _SHARE_OF_POST = "stavk"  # "на 0,75 ставки"
 _HOUR_UNITS = set(_folded("stunden stunde std stdn h hrs hr hour hours saat час часа часов ч"))

@@ -31,7 +31,9 @@ def test_confident_answers(content: Content, text: str, expected: str) -> None:
     assert 0.0 <= match.confidence <= 1.0
 
 
-@pytest.mark.parametrize("text", ["wie wird das wetter morgen", "bugün hangi maç var", "сколько стоит хлеб", ""])
+@pytest.mark.parametrize(
+    "text", ["wie wird das wetter morgen", "bugün hangi maç var", "сколько стоит хлеб", ""]
+)
 def test_out_of_scope_gets_no_entry(content: Content, text: str) -> None:
     assert content.answers.select(text).decision == Decision.NONE
 
@@ -40,7 +42,11 @@ def test_same_question_same_answer_in_every_language(content: Content) -> None:
     """The entries are one set for all languages: the id does not depend on the language."""
     answers = {
         content.answers.select(text).answer
-        for text in ("Wer zahlt die Prüfungsgebühr?", "sınav ücretini kim öder", "кто платит за экзамен")
+        for text in (
+            "Wer zahlt die Prüfungsgebühr?",
+            "sınav ücretini kim öder",
+            "кто платит за экзамен",
+        )
     }
     assert answers == {"exam_fee_who_pays"}
 

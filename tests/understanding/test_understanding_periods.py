@@ -56,6 +56,8 @@ def test_periods_are_added_up(small: Understander, text: str, years: float) -> N
         ("ich lebe seit 2015 in Deutschland und arbeite seit 3 Jahren als Koch", 3.0),
         ("10 yıldır Almanya'da yaşıyorum, 5 yıldır aşçıyım", 5.0),
         ("eine 3-jährige Ausbildung schaffe ich nicht, arbeite seit 4 Jahren", 4.0),
+        ("Ich arbeite seit 6 Jahren als Koch. Reichen 6 Jahre für die Prüfung?", 6.0),
+        ("2 Jahre in der Türkei und 2 in Deutschland", 4.0),
     ],
 )
 def test_other_numbers_are_not_added(small: Understander, text: str, years: float) -> None:
@@ -75,6 +77,8 @@ def test_other_numbers_are_not_added(small: Understander, text: str, years: floa
         "am 12.03.2015 angefangen",
         "ich verdiene 1990 bis 2000 Euro",
         "ich lebe seit 2015 in Deutschland",
+        "ich bin seit 5 Jahren in Deutschland",
+        "5 yıldır Almanya'dayım",
         "живу в Германии 5 лет",
     ],
 )
