@@ -140,6 +140,9 @@ class Lotse:
         """
         if not text or not text.strip():
             return language, [Start(payload=payload, language=language)]
+        if self.understander.foreign_language(text) is not None:
+            # Not a language Lotse speaks: no guess; the engine offers the language choice.
+            return language, [Start(payload=payload, language=language, silent=True), Text(text)]
         analysis = self.understander.analyse(text)
         language = language or analysis.language
         if analysis.intent == "greeting" or text.startswith("/"):

@@ -80,7 +80,12 @@ async def test_web_chat_page_is_served(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("language", "text", "needed", "worked"),
     [
-        ("de", "Ich arbeite seit 6 Jahren Vollzeit als Koch ohne Abschluss", "4,5 Jahre", "6 Jahre"),
+        (
+            "de",
+            "Ich arbeite seit 6 Jahren Vollzeit als Koch ohne Abschluss",
+            "4,5 Jahre",
+            "6 Jahre",
+        ),
         ("tr", "6 yıldır tam zamanlı aşçı olarak çalışıyorum, diplomam yok", "4,5 yıl", "6 yıl"),
         ("tr", "6 yildir tam zamanli asci olarak calisiyorum diplomam yok", "4,5 yıl", "6 yıl"),
         ("ru", "работаю поваром 6 лет на полную ставку без диплома", "4,5 года", "6 лет"),

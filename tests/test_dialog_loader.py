@@ -83,7 +83,14 @@ def _broken_copy(
 @pytest.mark.parametrize(
     ("file", "old", "new", "append", "error", "line_of_node"),
     [
-        ("external_exam.yaml", "next: check_workload", "next: chek_workload", "", UnresolvedNodeError, True),
+        (
+            "external_exam.yaml",
+            "next: check_workload",
+            "next: chek_workload",
+            "",
+            UnresolvedNodeError,
+            True,
+        ),
         ("funding.yaml", "", "", ORPHAN, UnreachableNodeError, False),
         (
             "external_exam.yaml",

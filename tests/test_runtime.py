@@ -145,6 +145,7 @@ def test_periods_are_added_and_shown(engine: Engine) -> None:
     assert state.slots["years"] == 5
     assert state.slots["periods"] == [[3.0, "TR"], [2.0, "DE"]]
     assert state.outcome == "external_exam.eligible"
+    assert refs(reply)[0] == "exam.understood"  # what was counted comes before the result
 
 
 def test_handover_asks_for_consent_then_records_the_facts(engine: Engine) -> None:

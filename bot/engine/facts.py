@@ -26,7 +26,7 @@ from bot.i18n import Counted, Days, StoredData, When, Workload, Years, msg
 
 SLOTS: frozenset[str] = frozenset({"occupation", "years", "country", "employment", "workload"})
 # How the years and the workload were read from free text, to show what was understood.
-DETAIL_SLOTS: frozenset[str] = frozenset({"periods", "hours", "part_time"})
+DETAIL_SLOTS: frozenset[str] = frozenset({"periods", "hours", "part_time", "place_outside"})
 # Contact details and the appointment: kept only after consent, erased on request.
 PERSONAL_SLOTS: frozenset[str] = frozenset(
     {"consent", "contact_name", "contact_via", "contact_phone", "contact_email", "availability"}

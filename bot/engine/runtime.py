@@ -80,6 +80,8 @@ _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
 _FULL_WEEK_HOURS = 40
+# Where a person types a name, phone or e-mail, digits and words are no place names.
+_PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
 _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
 _BRIEF_WORDS = 2
 _BRIEF_CONFIDENCE = 0.9
@@ -91,6 +93,8 @@ class Understanding(Protocol):
     def match_option(self, text: str, choices: Mapping[str, Sequence[str]]) -> str | None: ...
     def extract_years(self, text: str) -> float | None: ...
     def extract_periods(self, text: str) -> Sequence[Any]: ...
+    def find_place(self, text: str) -> Any: ...
+    def foreign_language(self, text: str) -> str | None: ...
     def extract_workload(self, text: str) -> Any: ...
     def extract_occupation(self, text: str) -> str | None: ...
     def extract_country(self, text: str) -> str | None: ...
@@ -160,10 +164,12 @@ class Engine:
         return state, reply
 
     def facts(self, state: ConversationState) -> Facts:
+        # Outside the configured regions no regional body is known: general advice only.
+        region = None if state.slots.get("place_outside") else state.region or self.default_region
         return Facts(
             self.knowledge,
             state.slots,
-            state.region or self.default_region,
+            region,
             self.retention_days,
             offer=state.offer,
         )
@@ -269,6 +275,14 @@ class Engine:
                 self._command(state, command, reply)
             return
         node = self.dialogs.nodes.get(state.node or "")
+        if node is None or node.input not in _PERSONAL_INPUTS:
+            if self.understanding.foreign_language(text) is not None:
+                # Say which languages Lotse speaks instead of guessing; the choice sets it.
+                reply.lines.append(Line(msg("main.languages_spoken")))
+                state.resume = state.node if state.node not in TOP_LEVEL else None
+                self._goto(state, LANGUAGE, reply)
+                return
+            self._notice_place(state, text, reply)
         if is_question(text, state.language) and self._side_question(state, text, reply):
             return
         if node is not None and self._answer_text(state, node, text, reply):
@@ -361,6 +375,23 @@ class Engine:
         if node.key == LANGUAGE and state.resume:
             next_key, state.resume = state.resume, None
         self._goto(state, next_key or MENU, reply)
+
+    def _notice_place(self, state: ConversationState, text: str, reply: Reply) -> None:
+        """A place outside the configured regions: say so once, never name another's bodies."""
+        place = self.understanding.find_place(text)
+        if place is None:
+            return
+        if place.region is not None:
+            state.slots.pop("place_outside", None)
+            if state.region is None:
+                state.region = place.region
+            return
+        if state.slots.get("place_outside") != place.name:
+            state.slots["place_outside"] = place.name
+            names = ", ".join(r.name for r in self.knowledge.regions.values())
+            reply.lines.append(
+                Line(msg("main.place_outside"), {"place": place.name, "regions": names})
+            )
 
     # -- question-level answers ------------------------------------------------------------------
 
@@ -464,6 +495,8 @@ class Engine:
                 return True
             if match.decision == Decision.UNSURE and (intent is None or is_question(text)):
                 return self._did_you_mean_answers(state, match, reply)
+        if {"years", "occupation"} <= slots.keys() and not is_question(text, state.language):
+            intent = "external_exam"  # years of work in an occupation: check the exam route
         if intent is None or intent not in self.knowledge.topics:
             guesses = [
                 i

@@ -12,9 +12,11 @@ from rapidfuzz import fuzz
 from bot.content.loader import Knowledge
 from bot.content.models import Country
 from bot.understanding import slots as _slots
+from bot.understanding.foreign import detect_foreign_language
 from bot.understanding.intents import NULL, IntentRanker, Ranking
 from bot.understanding.language import LanguageDetector
 from bot.understanding.normalize import normalize, tokens
+from bot.understanding.places import PlaceFinder, PlaceMention
 from bot.understanding.slots import Period, Workload
 
 __all__ = ["Analysis", "Period", "Understander", "Workload"]
@@ -102,6 +104,7 @@ class Understander:
             ),
             skip=_is_language_name,
         )
+        self._places = PlaceFinder(knowledge)
         # Slots found in a message are features too: "6 Jahre als Koch" means the exam route.
         self._ranker = IntentRanker(examples, markers=self._markers) if examples else None
         log.info(
@@ -134,6 +137,14 @@ class Understander:
             candidates=candidates,
             slots=self.extract_slots(text),
         )
+
+    def find_place(self, text: str) -> PlaceMention | None:
+        """A town, district or postcode named in the text, with the configured region if any."""
+        return self._places.find(text)
+
+    def foreign_language(self, text: str) -> str | None:
+        """The code of a language Lotse does not speak, when the text is clearly in one."""
+        return detect_foreign_language(text)
 
     def intent_probabilities(self, text: str) -> dict[str, float]:
         """The ranker's probability per intent id (``null`` included), for answer selection."""
