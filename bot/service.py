@@ -182,7 +182,11 @@ class Lotse:
                 )
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)
-            messages = await self._pending_notifications(session, conversation) + messages
+            messages = await self._pending_notifications(session, conversation) + [
+                m
+                for m in messages
+                if m.text or m.options or m.links  # a silent start says nothing
+            ]
             await repo.save_state(
                 session=session,
                 conversation=conversation,

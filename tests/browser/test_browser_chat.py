@@ -137,3 +137,21 @@ async def test_the_embed_snippet_opens_the_chat_in_a_frame(server: str, phone: A
     await page.keyboard.press("Escape")
     await expect(page.locator("#lotse-chat-panel")).to_be_hidden()
     await expect(button).to_be_focused()
+
+
+async def test_an_answer_shows_its_sources_as_safe_links(server: str, phone: Any) -> None:
+    watched = await phone()
+    page = watched.page
+    await page.goto(server + "/?lang=de")
+    await page.get_by_label("Ihre Nachricht").fill("Wie oft darf ich die Prüfung wiederholen?")
+    await page.get_by_label("Ihre Nachricht").press("Enter")
+    links = page.locator("#log li.bot ul.links a")
+    await expect(links.first).to_be_visible()
+    assert await links.count() >= 1
+    for index in range(await links.count()):
+        link = links.nth(index)
+        assert (await link.get_attribute("href") or "").startswith("https://")
+        assert await link.get_attribute("rel") == "noopener noreferrer"
+    await page.reload()  # the transcript keeps the links
+    await expect(page.locator("#log li.bot ul.links a").first).to_be_visible()
+    await watched.screenshot("web-chat-answer-links.png")

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from bot.channels.telegram import _codec, deep_link, web_link
-from bot.channels.telegram._render import keyboard, split_text, units
+from bot.channels.telegram._render import keyboard, send_messages, split_text, units
 from bot.channels.telegram._sender import Limits, RateLimiter
-from bot.engine import RenderedOption
+from bot.engine import RenderedLink, RenderedMessage, RenderedOption
 
 SECRET = "s3cret"
 
@@ -108,3 +108,17 @@ def test_deep_links() -> None:
         deep_link("LotseBot", "tr dortmund")
     with pytest.raises(ValueError, match="username"):
         deep_link("x", "tr")
+
+
+def test_source_links_follow_their_answer_as_html_links() -> None:
+    answer = RenderedMessage(
+        "Die Gebühr <hängt> von der Kammer ab.",
+        links=(RenderedLink("BBiG §45 & mehr", "https://example.org/a?b=1&c=2"),),
+    )
+    question = RenderedMessage("In welchem Beruf?", (RenderedOption("koch", "Koch"),))
+    calls = send_messages(42, [answer, question], secret="s", node="n")
+    assert len(calls) == 1
+    text = calls[0].params["text"]
+    assert text.index("&lt;hängt&gt;") < text.index("<a href=") < text.index("In welchem Beruf?")
+    assert '<a href="https://example.org/a?b=1&amp;c=2">BBiG §45 &amp; mehr</a>' in text
+    assert calls[0].params["parse_mode"] == "HTML"
