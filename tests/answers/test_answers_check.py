@@ -98,4 +98,5 @@ def test_schema_problems_stop_loading_with_file_and_line(
     path = _write(content_copy, _entry(**change))
     problems = run_checks(content_copy)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{path}:") and expected in problems[0], problems
+    assert problems[0].startswith(f"{path}:"), problems
+    assert expected in problems[0], problems
