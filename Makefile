@@ -44,6 +44,7 @@ eval: $(STAMP) catalogs
 	$(BIN)/python -m bot.understanding.evaluate
 	$(BIN)/python -m bot.understanding.evaluate --set tests/data/understanding_holdout.yaml
 	$(BIN)/python -m bot.understanding.evaluate --set tests/data/understanding_blind.yaml
+	$(BIN)/python -m bot.answers.evaluate
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bot.bench

@@ -167,11 +167,36 @@ def _print(name: str, reports: Sequence[Report], out: Callable[[str], None]) -> 
             out(f"  {gold} → {shown} ×{count}")
 
 
+def fit_confidence(content: Content, questions: Sequence[Question]) -> list[float]:
+    """Refit the confidence model on a labelled set: "is the best entry the right one?"."""
+    from sklearn.linear_model import LogisticRegression
+
+    selector = content.answers
+    features: list[list[float]] = []
+    right: list[int] = []
+    for question in questions:
+        ranked = selector.rank(question.text)
+        if not ranked:
+            continue
+        features.append(list(selector.features(ranked))[1:])
+        best = ranked[0][0]
+        right.append(int((None if best == NONE_LABEL else best) == question.answer))
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(features, right)
+    return [float(model.intercept_[0]), *(float(w) for w in model.coef_[0])]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.answers.evaluate")
     parser.add_argument("--set", type=Path, action="append", help="labelled question sets")
+    parser.add_argument(
+        "--fit", action="store_true", help="print confidence weights fitted on the dev set"
+    )
     args = parser.parse_args(argv)
     content = Content.load(ROOT)
+    if args.fit:
+        weights = fit_confidence(content, load_questions(DEV_SET))
+        print("CONFIDENCE_WEIGHTS =", tuple(round(w, 3) for w in weights))
+        return 0
     for path in args.set or [DEV_SET, HOLDOUT_SET]:
         questions = load_questions(path)
         reports = [evaluate_lotse(content, questions), evaluate_peer(content, questions)]

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.answers.index import PhraseIndex
 from bot.content.loader import Knowledge
@@ -70,6 +71,8 @@ class AnswerSelector:
         self._topics = {answer_id: answer.topic for answer_id, answer in answers.items()}
         self._prior = topic_prior
         self.size = len(answers)
+        # One message is looked at more than once per turn (side question, then free text).
+        self._select = lru_cache(maxsize=512)(self._select_uncached)
 
     def _topic_probability(self, probabilities: Mapping[str, float], label: str) -> float:
         topic = self._topics.get(label, NONE_LABEL)
@@ -95,16 +98,24 @@ class AnswerSelector:
         ranked.sort(key=lambda item: -item[1])
         return ranked
 
-    def confidence(self, ranked: list[tuple[str, float, float]]) -> float:
-        """Calibrated probability that the best label is the one asked for."""
+    @staticmethod
+    def features(ranked: list[tuple[str, float, float]]) -> tuple[float, ...]:
+        """(1, best score, margin to the runner-up, topic probability, similarity)."""
         _, score, topic = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        similarity = score - TOPIC_WEIGHT * topic
-        features = (1.0, score, score - runner_up, topic, similarity)
+        return (1.0, score, score - runner_up, topic, score - TOPIC_WEIGHT * topic)
+
+    def confidence(self, ranked: list[tuple[str, float, float]]) -> float:
+        """Calibrated probability that the best label is the one asked for."""
+        features = self.features(ranked)
         logit = sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
         return 1.0 / (1.0 + math.exp(-logit))
 
     def select(self, text: str) -> AnswerMatch:
+        """The entry a message asks for, or "unsure" with guesses, or none."""
+        return self._select(text)
+
+    def _select_uncached(self, text: str) -> AnswerMatch:
         probabilities = self._prior(text) if self._prior is not None else {}
         ranked = self.rank(text, probabilities)
         if not ranked:
