@@ -21,7 +21,7 @@ TOPIC_WEIGHT = 0.1
 # Logistic model of "the best entry is the right one" over (1, best score, margin to the
 # runner-up, topic probability, similarity); fitted on the development set with
 # ``python -m bot.answers.evaluate --fit``.
-CONFIDENCE_WEIGHTS = (-1.567, 1.293, 10.512, 0.976, 1.195)
+CONFIDENCE_WEIGHTS = (-1.873, 1.857, 10.817, 1.648, 1.692)
 CONFIDENT = 0.6
 # When the intent ranker is this sure that a message is out of scope, no entry is shown.
 OUT_OF_SCOPE = 0.5
@@ -29,7 +29,7 @@ UNSURE = 0.25
 MAX_GUESSES = 3
 # Entries about Lotse and the counselling sit where the ranker puts "counselling".
 _ABOUT_INTENTS = ("counselling",)
-NEAR_VERBATIM = 0.55
+NEAR_VERBATIM = 0.45
 
 TopicPrior = Callable[[str], Mapping[str, float]]
 

@@ -80,6 +80,7 @@ _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
 _FULL_WEEK_HOURS = 40
+_WORKLOAD_FACTS = frozenset({"workload", "hours", "part_time"})
 # Where a person types a name, phone or e-mail, digits and words are no place names.
 _PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
 _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
@@ -294,9 +295,10 @@ class Engine:
         if self._free_text(state, text, reply):
             return
         state.misses += 1
-        reply.lines.append(
-            Line(node.fallback if node and node.fallback else msg("main.not_understood"))
-        )
+        if not any(line.ref == msg("main.place_outside") for line in reply.lines):
+            reply.lines.append(
+                Line(node.fallback if node and node.fallback else msg("main.not_understood"))
+            )
         self._goto(state, state.node or MENU, reply)
 
     # -- answering ----------------------------------------------------------------------------
@@ -405,7 +407,10 @@ class Engine:
         match = self._match_answer(text)
         if match.decision != Decision.ANSWER or match.answer is None:
             return False
-        self._show_answer(state, match.answer, self._stated_facts(text), reply)
+        facts = self._stated_facts(text)
+        # "Zählt Teilzeit?" asks about part-time; it says nothing about the person's own week.
+        facts = {k: v for k, v in facts.items() if k not in _WORKLOAD_FACTS}
+        self._show_answer(state, match.answer, facts, reply)
         return True
 
     def _stated_facts(self, text: str) -> dict[str, Any]:
@@ -450,12 +455,13 @@ class Engine:
         entry = self.knowledge.answers[answer_id]
         reply.lines.append(Line(f"answer:{answer_id}", self.facts(state).office_params()))
         reply.answer = reply.answer or answer_id
-        state.slots.update(facts)
         state.misses = 0
         pending = state.node if state.node and state.node not in TOP_LEVEL else None
         if pending is not None:
+            # A side question: nothing changes, the pending question is asked again.
             self._goto(state, pending, reply)
             return
+        state.slots.update(facts)
         offer = entry.offer
         if facts and offer != AnswerNext.HANDOVER and offer in self.dialogs.dialogs:
             # Facts and a question in one message: after the answer, their case goes on.

@@ -47,12 +47,24 @@ _GERMAN_INVERSION = frozenset(
         "soll sollte wird werden übernimmt bezahlt könnte"
     ).split()
 )
+# Verbs that ask wherever they stand, even without a question mark ("… zählt Teilzeit auch").
+_GERMAN_ASKING_VERBS = frozenset(
+    normalize("zählt zählen gilt gelten reicht reichen lohnt klappt").split()
+)
+_GEHT_SUBJECTS = frozenset(normalize("das es sowas anerkennung trotzdem auch").split())
 _PRONOUNS = frozenset(
     normalize("ich man es er sie wir du ihr mein meine meinen das der die").split()
 )
 
 
 _CLAUSE = re.compile(r"[,.;:!\n]|\s-\s")
+# The Turkish question particle typed together with its verb: "sayılırmı", "varmı", "yokmu",
+# "lazımmı", "alabilirmiyim" (but not "kısmi", "resmi").
+_ATTACHED_PARTICLES = tuple(
+    stem + particle
+    for stem in ("r", "z", "k", "m", "l")
+    for particle in ("mi", "mu", "miyim", "misin", "miyiz", "musun", "muyum")
+)
 # "ne" is Turkish "what" but German chat for "eine" ("hab ne Frage").
 _TURKISH_ONLY = frozenset({"ne"})
 
@@ -73,6 +85,10 @@ def is_question(text: str, language: str | None = None) -> bool:
         return True
     if any(a in _GERMAN_INVERSION and b in _PRONOUNS for a, b in pairwise(words)):
         return True
-    if language == "tr" and any(len(w) > 4 and w.endswith(("mi", "mu")) for w in words):
+    if language in (None, "de") and any(w in _GERMAN_ASKING_VERBS for w in words):
+        return True
+    if any(a == "geht" and b in _GEHT_SUBJECTS for a, b in pairwise(words)):
+        return True
+    if language == "tr" and any(w.endswith(_ATTACHED_PARTICLES) for w in words):
         return True  # the question particle written together with the verb ("sayılırmı")
     return len(words) > 1 and words[0] in _GERMAN_VERB_PRONOUN and words[1] in _PRONOUNS
