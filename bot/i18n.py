@@ -111,6 +111,8 @@ class Translator:
         return self._quantity(Decimal(value), "days")
 
     def _quantity(self, value: Decimal, unit: str) -> str:
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))  # 6.0 from storage is six, not a fraction
         category = self.locale.plural_form(value)
         return f"{self.number(value)} {self.text(f'unit.{unit}.{category}')}"
 

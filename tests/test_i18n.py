@@ -25,6 +25,11 @@ from bot.service import Content
         ("de", "4.5", "4,5 Jahre"),
         ("tr", "4.5", "4,5 yıl"),
         ("tr", "1", "1 yıl"),
+        # Whole numbers stored as decimals ("6.0") are whole numbers, not fractions.
+        ("ru", "5.0", "5 лет"),
+        ("ru", "1.0", "1 год"),
+        ("ru", "21.0", "21 год"),
+        ("de", "1.0", "1 Jahr"),
     ],
 )
 def test_years_use_cldr_plurals_and_locale_decimals(
