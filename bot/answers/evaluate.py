@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,15 @@ from bot.content.models import LANGUAGES
 from bot.engine import ConversationState, Start, Text
 from bot.service import Content
 
-__all__ = ["DEV_SET", "HOLDOUT_SET", "Question", "Report", "evaluate_lotse", "evaluate_peer"]
+__all__ = [
+    "DEV_SET",
+    "HOLDOUT_SET",
+    "Question",
+    "Report",
+    "evaluate_lotse",
+    "evaluate_peer",
+    "train_peer",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT / "tests" / "data" / "answers_dev.yaml"
@@ -112,7 +121,7 @@ def evaluate_lotse(content: Content, questions: Sequence[Question]) -> Report:
     return report
 
 
-def evaluate_peer(content: Content, questions: Sequence[Question]) -> Report:
+def train_peer(content: Content) -> Any:
     """TF-IDF over words and character n-grams, multinomial logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -130,11 +139,15 @@ def evaluate_peer(content: Content, questions: Sequence[Question]) -> Report:
     model = make_pipeline(
         make_union(
             TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
         ),
-        LogisticRegression(C=20.0, max_iter=2000),
+        LogisticRegression(C=20.0, max_iter=2000, tol=1e-3),
     )
-    model.fit(texts, labels)
+    return model.fit(texts, labels)
+
+
+def evaluate_peer(model: Any, questions: Sequence[Question]) -> Report:
+    """The peer decides like Lotse: answer when sure, offer buttons when unsure, else none."""
     classes = list(model.classes_)
     report = Report("TF-IDF + LR", questions)
     for row in model.predict_proba([q.text for q in questions]):
@@ -197,9 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         weights = fit_confidence(content, load_questions(DEV_SET))
         print("CONFIDENCE_WEIGHTS =", tuple(round(w, 3) for w in weights))
         return 0
+    peer = train_peer(content)
     for path in args.set or [DEV_SET, HOLDOUT_SET]:
         questions = load_questions(path)
-        reports = [evaluate_lotse(content, questions), evaluate_peer(content, questions)]
+        reports = [evaluate_lotse(content, questions), evaluate_peer(peer, questions)]
         _print(path.name, reports, print)
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.answers.evaluate import (
@@ -11,6 +13,7 @@ from bot.answers.evaluate import (
     evaluate_lotse,
     evaluate_peer,
     load_questions,
+    train_peer,
 )
 from bot.content.models import LANGUAGES
 from bot.service import Content
@@ -22,10 +25,17 @@ FLOORS = {
 }
 
 
+@pytest.fixture(scope="module")
+def peer(content: Content) -> Any:
+    return train_peer(content)
+
+
 @pytest.fixture(scope="module", params=[DEV_SET, HOLDOUT_SET], ids=lambda p: p.stem)
-def reports(request: pytest.FixtureRequest, content: Content) -> tuple[str, Report, Report]:
+def reports(
+    request: pytest.FixtureRequest, content: Content, peer: Any
+) -> tuple[str, Report, Report]:
     questions = load_questions(request.param)
-    return request.param.name, evaluate_lotse(content, questions), evaluate_peer(content, questions)
+    return request.param.name, evaluate_lotse(content, questions), evaluate_peer(peer, questions)
 
 
 def test_sets_are_large_enough() -> None:
