@@ -143,10 +143,12 @@ async def test_an_answer_shows_its_sources_as_safe_links(server: str, phone: Any
     watched = await phone()
     page = watched.page
     await page.goto(server + "/?lang=de")
+    await expect(page.locator("#options button").first).to_be_visible()  # the page is ready
     await page.get_by_label("Ihre Nachricht").fill("Wie oft darf ich die Prüfung wiederholen?")
-    await page.get_by_label("Ihre Nachricht").press("Enter")
+    await page.get_by_role("button", name="Senden").click()
+    await expect(page.locator("#log li.me")).to_have_text(re.compile("wiederholen"))
     links = page.locator("#log li.bot ul.links a")
-    await expect(links.first).to_be_visible()
+    await expect(links.first).to_be_visible(timeout=15_000)
     assert await links.count() >= 1
     for index in range(await links.count()):
         link = links.nth(index)

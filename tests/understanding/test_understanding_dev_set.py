@@ -71,12 +71,6 @@ def test_slot_accuracy_floor(report: Report) -> None:
         assert recall >= 0.9, name
 
 
-def test_latency(report: Report) -> None:
-    p50, p99 = report.latency_ms()
-    assert p50 <= 1.0
-    assert p99 <= 2.0
-
-
 def test_ahead_of_the_baseline(report: Report, dev: list[DevMessage]) -> None:
     pytest.importorskip("sklearn")
     knowledge = load_understanding_knowledge(ROOT / "knowledge")
