@@ -111,13 +111,23 @@ class AnswerSelector:
         logit = sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
         return 1.0 / (1.0 + math.exp(-logit))
 
-    def select(self, text: str) -> AnswerMatch:
-        """The entry a message asks for, or "unsure" with guesses, or none."""
-        return self._select(text)
+    def select(self, text: str, *, topic: str | None = None) -> AnswerMatch:
+        """The entry a message asks for, or "unsure" with guesses, or none.
 
-    def _select_uncached(self, text: str) -> AnswerMatch:
+        With ``topic``, only that topic's entries compete (and "none"): a message that states
+        years in an occupation asks about the exam, however its other words sound.
+        """
+        return self._select(text, topic)
+
+    def _select_uncached(self, text: str, topic: str | None) -> AnswerMatch:
         probabilities = self._prior(text) if self._prior is not None else {}
         ranked = self.rank(text, probabilities)
+        if topic is not None:
+            ranked = [
+                r for r in ranked if self._topics.get(r[0], NONE_LABEL) in (topic, NONE_LABEL)
+            ]
+            if not ranked:
+                return AnswerMatch.none()
         if not ranked:
             return AnswerMatch.none()
         best = ranked[0][0]

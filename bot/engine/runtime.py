@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bot.answers import AnswerMatch, AnswerSelector, Decision
 from bot.content import Knowledge
-from bot.content.models import LANGUAGES, AnswerNext
+from bot.content.models import LANGUAGES, AnswerNext, ChamberType
 from bot.engine.events import (
     AppointmentCancelled,
     BookingFailed,
@@ -80,6 +80,7 @@ _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
 _FULL_WEEK_HOURS = 40
+_CARE_ANSWERS = frozenset({"exam_care_professions"})
 _WORKLOAD_FACTS = frozenset({"workload", "hours", "part_time"})
 # Where a person types a name, phone or e-mail, digits and words are no place names.
 _PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
@@ -308,7 +309,9 @@ class Engine:
 
         At a question that wants a number, a typed "2" is that number, not the second button.
         """
-        if node.input == InputKind.YEARS and self._typed_value(state, node, text, reply):
+        if node.input in (InputKind.YEARS, InputKind.WORKLOAD) and self._typed_value(
+            state, node, text, reply
+        ):
             return True
         choices = {o.id: self._label_variants(o.label) for o in self._options_for(state, node)}
         chosen = self.understanding.match_option(text, choices)
@@ -321,6 +324,12 @@ class Engine:
         if node.input is None or node.slot is None:
             return False
         value = self._parse(node.input, text)
+        if value is None and node.input == InputKind.WORKLOAD:
+            if self._work_facts(text).get("part_time"):
+                # "Teilzeit" without hours: the tree asks for the hours next.
+                self._answer(state, node, {"part_time": True}, node.next, reply)
+                return True
+            return False
         if value is None:
             return False
         values = {node.slot: value}
@@ -400,7 +409,24 @@ class Engine:
     def _match_answer(self, text: str) -> AnswerMatch:
         if self.answers is None:
             return AnswerMatch.none()
-        return self.answers.select(text)
+        u = self.understanding
+        occupation = self.knowledge.occupations.get(str(u.extract_occupation(text)))
+        if occupation is not None and u.extract_years(text) is not None:
+            # "8 Jahre Koch, …": the years are a fact, not a question about age; and a job
+            # the chambers examine is no question about the care professions.
+            match = self.answers.select(_without_durations(text))
+            if match.answer in _CARE_ANSWERS and occupation.chamber != ChamberType.STATE:
+                return AnswerMatch.none()
+            return match
+        match = self.answers.select(text)
+        if (
+            match.decision == Decision.ANSWER
+            and len(text.split()) <= _BRIEF_WORDS
+            and match.confidence < _BRIEF_CONFIDENCE
+        ):
+            # "Kosten?" could be the exam, the recognition or a course: ask which.
+            return AnswerMatch(Decision.UNSURE, None, match.confidence, match.candidates)
+        return match
 
     def _side_question(self, state: ConversationState, text: str, reply: Reply) -> bool:
         """A question with a confident answer is answered wherever the person is."""
@@ -491,15 +517,20 @@ class Engine:
         intent = getattr(analysis, "intent", None)
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
         slots |= self._stated_facts(text) if slots else {}
+        if intent == "counselling" and not is_question(text, state.language):
+            self._goto(state, HANDOVER, reply)  # "ich möchte Beratung": a person, not a text
+            return True
         if intent != "greeting":
             match = self._match_answer(text)
-            # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead, and a
-            # lone topic word ("Anerkennung") to the topic, unless it names one entry outright.
-            brief = len(text.split()) <= _BRIEF_WORDS and match.confidence < _BRIEF_CONFIDENCE
-            if match.decision == Decision.ANSWER and match.answer and not slots and not brief:
+            # A bare statement of facts ("seit 5 Jahren Koch") goes into the tree instead.
+            if match.decision == Decision.ANSWER and match.answer and not slots:
                 self._show_answer(state, match.answer, {}, reply)
                 return True
-            if match.decision == Decision.UNSURE and (intent is None or is_question(text)):
+            at_top = state.node is None or state.node in TOP_LEVEL
+            # Inside a tree, a word that is no answer gets the question's own help instead.
+            if match.decision == Decision.UNSURE and (
+                is_question(text, state.language) or (intent is None and at_top)
+            ):
                 return self._did_you_mean_answers(state, match, reply)
         if {"years", "occupation"} <= slots.keys() and not is_question(text, state.language):
             intent = "external_exam"  # years of work in an occupation: check the exam route
@@ -658,3 +689,15 @@ class Engine:
         if is_reference(label):
             return [reference_text(label, self.knowledge, lang, self._names) for lang in LANGUAGES]
         return [self._labels(lang, label) for lang in LANGUAGES]
+
+
+_DURATION = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:jahren?|jahre|jahr|j\.|yıldır|yildir|yıl|yil|senedir|sene|"
+    r"лет|года|год|goda|god|let)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_durations(text: str) -> str:
+    """The question without "8 Jahre", "6 yıldır", "5 лет": the years are a fact, not a topic."""
+    return _DURATION.sub(" ", text)
