@@ -138,7 +138,8 @@ class Lotse:
         A greeting gets the welcome; a question is answered at once, without the welcome;
         anything else gets the welcome and then the reply to the message.
         """
-        if not text or not text.strip():
+        if not text or not any(ch.isalnum() for ch in text):
+            # Nothing to read ("", "👍"): the welcome is the whole answer.
             return language, [Start(payload=payload, language=language)]
         if self.understander.foreign_language(text) is not None:
             # Not a language Lotse speaks: no guess; the engine offers the language choice.

@@ -494,7 +494,8 @@ class Engine:
             self._goto(state, self.dialogs.dialogs[offer].start_key, reply)
             return
         state.offer = offer
-        self._goto(state, AFTER_ANSWER, reply)
+        # Without a tree to check the case in, the offer is a counsellor or another question.
+        self._goto(state, AFTER_RESULT if offer == AnswerNext.HANDOVER else AFTER_ANSWER, reply)
 
     def _did_you_mean_answers(
         self, state: ConversationState, match: AnswerMatch, reply: Reply

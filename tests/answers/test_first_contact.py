@@ -95,3 +95,18 @@ async def test_a_language_lotse_does_not_speak_gets_the_choice(
     assert {"de", "tr", "ru"} <= set(_options(body))
     chosen = await _say(client, {"session": body["session"], "choice": "tr"})
     assert chosen["language"] == "tr"
+
+
+async def test_an_emoji_opens_the_conversation_once(client: httpx.AsyncClient) -> None:
+    body = await _say(client, {"session": None, "text": "👍🙂", "language": "de"})
+    menus = [m for m in body["messages"] if any(o["id"] == "exam" for o in m["options"])]
+    assert len(menus) == 1
+    assert len(body["messages"]) <= 2
+
+
+async def test_an_answer_without_a_tree_offers_no_case_check(client: httpx.AsyncClient) -> None:
+    body = await _say(client, {"session": None, "text": "Ist die Beratung bei euch kostenlos?"})
+    shown = "\n".join(m["text"] for m in body["messages"])
+    assert "human" in _options(body)
+    assert not any(o.startswith("check_") for o in _options(body))
+    assert "prüfen, was für Ihren Fall gilt" not in shown
