@@ -10,17 +10,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
-
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.intents import features
 from bot.understanding.normalize import normalize
+from bot.understanding.spelling import Speller
 
 __all__ = ["PhraseIndex"]
 
-_STEM = 5
 FIRST_WEIGHT = 0.7
 
 
@@ -53,27 +49,12 @@ class PhraseIndex:
                 self._postings[feature].append((doc, weight))
         self._owners = owners
         self.labels: tuple[str, ...] = tuple(dict.fromkeys(owners))
-        self._vocabulary = sorted(vocabulary)
-        self._vocabulary_set = frozenset(vocabulary)
-        self._stems = frozenset(w[:_STEM] for w in vocabulary)
-        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        self._speller = Speller(vocabulary)
 
     def _vector(self, feats: Sequence[str]) -> dict[str, float]:
         weights = {f: self._idf[f] for f in set(feats) if f in self._idf}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {f: w / norm for f, w in weights.items()}
-
-    def _correct_uncached(self, word: str) -> str:
-        """Map an unknown word to the closest known one (typos); keep it when nothing is close."""
-        if word in self._vocabulary_set or word.isdigit() or len(word) < 4:
-            return word
-        if word[:_STEM] in self._stems:
-            return word
-        cutoff = 0.75 if len(word) < 8 else 0.7
-        found = process.extractOne(
-            word, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff
-        )
-        return word if found is None else str(found[0])
 
     def scores(self, text: str) -> dict[str, float]:
         """Per label: its nearest phrase, weighed with the second nearest (cosine, 0–1).
@@ -81,7 +62,7 @@ class PhraseIndex:
         The second phrase rewards a label whose phrases agree, so one lucky overlap with a
         single phrase counts less than a consistent match.
         """
-        words = [self._correct(w) for w in normalize(text).split()]
+        words = [self._speller.correct(w) for w in normalize(text).split()]
         if not words:
             return {}
         query = self._vector(features(words))

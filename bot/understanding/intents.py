@@ -7,13 +7,12 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.normalize import normalize
+from bot.understanding.spelling import Speller
 
 __all__ = ["NULL", "IntentRanker", "Ranking", "features"]
 
@@ -86,31 +85,16 @@ class IntentRanker:
         self._weights = _train(samples, len(self.intents), seed)
         self._phrases = phrases
         self._owners = owners
-        self._vocabulary = sorted(vocabulary)
-        self._vocabulary_set = frozenset(vocabulary)
-        self._stems = frozenset(w[:_STEM] for w in vocabulary)
+        self._speller = Speller(vocabulary)
         self._markers = markers
-        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         log.debug("intent ranker trained on %s phrases", len(samples))
-
-    def _correct_uncached(self, word: str) -> str:
-        """Map an unknown word to the closest known one (typos); keep it when nothing is close."""
-        if word in self._vocabulary_set or word.isdigit() or len(word) < 4:
-            return word
-        if word[:_STEM] in self._stems:
-            return word
-        cutoff = 0.75 if len(word) < 8 else 0.7
-        found = process.extractOne(
-            word, self._vocabulary, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff
-        )
-        return word if found is None else str(found[0])
 
     def logits(self, text: str) -> tuple[list[float], float]:
         """Raw scores per intent (in ``self.intents`` order) and the share of known words."""
-        words = [self._correct(w) for w in normalize(text).split()]
+        words = [self._speller.correct(w) for w in normalize(text).split()]
         if not words:
             return [0.0] * len(self.intents), 0.0
-        known = sum(w[:_STEM] in self._stems or w.isdigit() for w in words) / len(words)
+        known = sum(self._speller.knows_stem(w) or w.isdigit() for w in words) / len(words)
         feats = features(words)
         if self._markers is not None:
             feats.extend(self._markers(text))
