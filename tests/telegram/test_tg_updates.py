@@ -160,3 +160,24 @@ async def test_commands_addressed_to_the_bot_by_name_work_in_private(tg: Any) ->
     await tg.send(tg.message(8002, "/start", language="tr"))
     await tg.send(tg.message(8002, "/language@LotseTestBot"))
     assert {b["callback_data"][9:] for b in tg.last(8002).buttons} >= {"de", "tr", "ru"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Wie oft darf ich die Prüfung wiederholen?", "de"),
+        ("sınavda kalırsam tekrar girebilir miyim", "tr"),
+        ("сколько раз можно пересдать экзамен", "ru"),
+    ],
+)
+async def test_a_first_question_is_answered_with_its_sources(
+    tg: Any, text: str, language: str
+) -> None:
+    """Telegram: the answer first, its sources as HTML links, then the next step as buttons."""
+    await tg.send(tg.message(8001, text, language=language))
+    entry = tg.channel.lotse.content.knowledge.answers["exam_retake"]
+    sent = "\n".join(tg.api.texts(8001))
+    assert entry.answer.get(language).strip()[:30] in sent
+    for source in entry.sources:
+        assert f'<a href="{source.url}">' in sent
+    assert tg.last(8001).buttons
