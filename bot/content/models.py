@@ -255,6 +255,7 @@ class AnswerNext(StrEnum):
     RECOGNITION = "recognition"
     FUNDING = "funding"
     HANDOVER = "handover"
+    MY_DATA = "mydata"  # what is stored about the person, with the way to delete it
 
 
 class Answer(Fact):

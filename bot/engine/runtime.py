@@ -56,6 +56,7 @@ from bot.engine.model import (
 from bot.engine.refs import FUNDING_MATCHING, is_reference, reference_text
 from bot.handover.contact import parse_email, parse_name, parse_phone
 from bot.i18n import language_name, msg
+from bot.understanding.normalize import normalize
 from bot.understanding.questions import is_question
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,12 @@ class Engine:
         self._names = {lang: language_name(lang) for lang in LANGUAGES}
         self._nav_words = {
             name.value: self._label_variants(label) for name, label in _NAV_LABELS.items()
+        }
+        self._nav_exact = {
+            normalize(variant): CommandName(name)
+            for name, variants in self._nav_words.items()
+            for variant in variants
+            if normalize(variant)
         }
 
     # -- public -----------------------------------------------------------------------------
@@ -287,6 +294,10 @@ class Engine:
             self._notice_place(state, text, reply)
         if is_question(text, state.language) and self._side_question(state, text, reply):
             return
+        if (command := self._exact_command(text)) is not None:
+            # "Meine Daten" is that command, not the closest option ("Meine Daten löschen").
+            self._command(state, command, reply)
+            return
         if node is not None and self._answer_text(state, node, text, reply):
             return
         command_match = self.understanding.match_option(text, self._nav_words)
@@ -319,6 +330,9 @@ class Engine:
             self._choice(state, chosen, reply)
             return True
         return self._typed_value(state, node, text, reply)
+
+    def _exact_command(self, text: str) -> CommandName | None:
+        return self._nav_exact.get(normalize(text))
 
     def _typed_value(self, state: ConversationState, node: Node, text: str, reply: Reply) -> bool:
         if node.input is None or node.slot is None:
@@ -492,6 +506,9 @@ class Engine:
         if facts and offer != AnswerNext.HANDOVER and offer in self.dialogs.dialogs:
             # Facts and a question in one message: after the answer, their case goes on.
             self._goto(state, self.dialogs.dialogs[offer].start_key, reply)
+            return
+        if offer == AnswerNext.MY_DATA:
+            self._goto(state, MY_DATA, reply)  # "what do you store?": here is what is stored
             return
         state.offer = offer
         # Without a tree to check the case in, the offer is a counsellor or another question.

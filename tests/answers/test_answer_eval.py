@@ -21,7 +21,7 @@ from bot.service import Content
 # Floors sit a little under today's figures, so a regression fails and noise does not.
 FLOORS = {
     DEV_SET.name: {"top1": 0.92, "wrong": 0.03, "language_top1": 0.89},
-    HOLDOUT_SET.name: {"top1": 0.90, "wrong": 0.045, "language_top1": 0.87},
+    HOLDOUT_SET.name: {"top1": 0.92, "wrong": 0.03, "language_top1": 0.90},
 }
 
 
