@@ -27,7 +27,7 @@ class Asker:
         return cls(content, understander, engine, Renderer(content.knowledge))
 
     def ask(self, text: str, *, language: str | None = None) -> dict[str, Any]:
-        """The DESIGN.md ``lotse ask --json`` object for one message."""
+        """The ``lotse ask --json`` object of docs/contracts.md for one message."""
         analysis = self.understander.analyse(text, language_hint=language)
         reply_language = language if language in LANGUAGES else analysis.language
         state, _ = self.engine.handle(

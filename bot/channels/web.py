@@ -1,4 +1,4 @@
-"""The JSON chat API ``POST /api/chat`` (contract in DESIGN.md)."""
+"""The JSON chat API ``POST /api/chat`` (contract in docs/contracts.md)."""
 
 from __future__ import annotations
 

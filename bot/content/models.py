@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 LANGUAGES: tuple[str, ...] = ("de", "tr", "ru")
-# The intent ids of DESIGN.md (a contract); "null" is the topic for "not understood".
+# The intent ids of docs/contracts.md; "null" is the topic for "not understood".
 INTENT_IDS: tuple[str, ...] = (
     "external_exam",
     "partial_qualification",
@@ -133,7 +133,7 @@ class Country(_Strict):
 
 
 class Topic(Fact):
-    """The curated answer for one intent id of DESIGN.md."""
+    """The curated answer for one intent id of docs/contracts.md."""
 
     id: str = Field(pattern=r"^[a-z_]+$")  # equals the intent id
     title: Text
