@@ -97,18 +97,18 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
     for intent in INTENT_IDS:
         if intent not in knowledge.topics:
             yield f"{topics_file}:1: no topic for intent '{intent}'"
-    facts = [
-        *(("occupations", k, v) for k, v in knowledge.occupations.items()),
-        *(("topics", k, v) for k, v in knowledge.topics.items()),
-        *(("programmes", k, v) for k, v in knowledge.funding.items()),
-        *(("bodies", k, v) for k, v in knowledge.bodies.items()),
-        *(("regions", k, v) for k, v in knowledge.regions.items()),
-        *(("answers", k, v) for k, v in knowledge.answers.items()),
+    reviewed: list[tuple[str, str, dt.date]] = [
+        *(("occupations", k, v.reviewed) for k, v in knowledge.occupations.items()),
+        *(("topics", k, v.reviewed) for k, v in knowledge.topics.items()),
+        *(("programmes", k, v.reviewed) for k, v in knowledge.funding.items()),
+        *(("bodies", k, v.reviewed) for k, v in knowledge.bodies.items()),
+        *(("regions", k, v.reviewed) for k, v in knowledge.regions.items()),
+        *(("answers", k, v.reviewed) for k, v in knowledge.answers.items()),
     ]
-    for kind, key, fact in facts:
-        if fact.reviewed > today:
+    for kind, key, date in reviewed:
+        if date > today:
             yield f"{knowledge.where(kind, key)}: '{key}' has a review date in the future"
-        elif today - fact.reviewed > REVIEW_MAX_AGE:
+        elif today - date > REVIEW_MAX_AGE:
             yield f"{knowledge.where(kind, key)}: '{key}' was last reviewed over a year ago"
     for region_id, region in knowledge.regions.items():
         for kind, body_id in region.bodies.items():

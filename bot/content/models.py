@@ -258,8 +258,12 @@ class AnswerNext(StrEnum):
     MY_DATA = "mydata"  # what is stored about the person, with the way to delete it
 
 
-class Answer(Fact):
-    """The fixed answer to one class of question ("What does the exam cost?")."""
+class Answer(_Strict):
+    """The fixed answer to one class of question ("What does the exam cost?").
+
+    Like every fact it has sources and a review date; its sources are shown as links, so each
+    one has an https address.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     topic: str
@@ -267,7 +271,8 @@ class Answer(Fact):
     examples: Terms  # how people ask it, per language
     answer: Text  # the direct answer first; may name region offices by placeholder
     next: AnswerNext | None = None
-    sources: list[AnswerSource] = Field(min_length=1)  # type: ignore[assignment]
+    sources: list[AnswerSource] = Field(min_length=1)
+    reviewed: dt.date
 
     @field_validator("topic")
     @classmethod

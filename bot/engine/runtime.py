@@ -534,7 +534,7 @@ class Engine:
         analysis = self.understanding.analyse(text, language_hint=state.language)
         intent = getattr(analysis, "intent", None)
         slots = {k: v for k, v in dict(getattr(analysis, "slots", {}) or {}).items() if k in SLOTS}
-        slots |= self._stated_facts(text) if slots else {}
+        slots |= self._work_facts(text) if slots else {}  # the rest came with the analysis
         if intent == "counselling" and not is_question(text, state.language):
             self._goto(state, HANDOVER, reply)  # "ich möchte Beratung": a person, not a text
             return True
