@@ -11,7 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot.content import Knowledge, load_knowledge
-from bot.content.models import ANSWER_PLACEHOLDERS, INTENT_IDS, LANGUAGES
+from bot.content.models import ANSWER_PLACEHOLDERS, INTENT_IDS, LANGUAGES, BodyKind, Region
 from bot.engine.loader import load_dialogs
 from bot.engine.validate import content_errors, structure_errors
 from bot.i18n import DOMAIN
@@ -23,6 +23,8 @@ MIN_EXAMPLES = 8
 # Answers are read on a phone: about 60 words, with some room for longer Turkish and Russian.
 MAX_ANSWER_WORDS = 75
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A Landwirtschaftskammer also holds the exams in home economics in several Länder.
+_SERVES_ALSO: dict[BodyKind, tuple[BodyKind, ...]] = {BodyKind.HOUSEKEEPING: (BodyKind.LWK,)}
 
 
 def run_checks(root: Path, *, today: dt.date | None = None) -> list[str]:
@@ -111,12 +113,23 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
         elif today - date > REVIEW_MAX_AGE:
             yield f"{knowledge.where(kind, key)}: '{key}' was last reviewed over a year ago"
     for region_id, region in knowledge.regions.items():
-        for kind, body_id in region.bodies.items():
-            if body_id is not None and body_id not in knowledge.bodies:
-                where = knowledge.where("regions", region_id)
-                yield f"{where}: unknown body '{body_id}' for {kind}"
+        yield from _region_problems(knowledge, region_id, region)
     yield from _example_problems(knowledge, root)
     yield from _answer_problems(knowledge)
+
+
+def _region_problems(knowledge: Knowledge, region_id: str, region: Region) -> Iterator[str]:
+    """Every kind of body is listed (null when unknown), and each names a body of that kind."""
+    where = knowledge.where("regions", region_id)
+    for kind in BodyKind:
+        if kind not in region.bodies:
+            yield f"{where}: no entry for '{kind}' (write null when the body is unknown)"
+    for kind, body_id in region.bodies.items():
+        body = knowledge.bodies.get(body_id or "")
+        if body_id is not None and body is None:
+            yield f"{where}: unknown body '{body_id}' for {kind}"
+        elif body is not None and body.kind not in (kind, *_SERVES_ALSO.get(kind, ())):
+            yield f"{where}: '{body_id}' is of kind '{body.kind}', not '{kind}'"
 
 
 def _answer_problems(knowledge: Knowledge) -> Iterator[str]:

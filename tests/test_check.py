@@ -105,3 +105,23 @@ def test_missing_topic_for_an_intent_is_reported(content_copy: Path) -> None:
     path.write_text(text.replace("id: employer", "id: employers"), encoding="utf-8")
     problems = run_checks(content_copy)
     assert any("no topic for intent 'employer'" in p for p in problems)
+
+
+def test_region_without_a_body_kind_is_reported(content_copy: Path) -> None:
+    path = content_copy / "knowledge" / "regions.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      dentists_chamber: zaekwl\n", ""), encoding="utf-8")
+    problems = run_checks(content_copy)
+    assert any("no entry for 'dentists_chamber'" in p for p in problems), problems
+
+
+def test_body_of_another_kind_is_reported(content_copy: Path) -> None:
+    """A medical assistant must never be sent to an IHK because a key was mistyped."""
+    path = content_copy / "knowledge" / "regions.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("physicians_chamber: aekwl", "physicians_chamber: ihk_dortmund"),
+        encoding="utf-8",
+    )
+    problems = run_checks(content_copy)
+    assert any("'ihk_dortmund' is of kind 'ihk', not 'physicians_chamber'" in p for p in problems)

@@ -111,17 +111,22 @@ class AnswerSelector:
         logit = sum(w * x for w, x in zip(CONFIDENCE_WEIGHTS, features, strict=True))
         return 1.0 / (1.0 + math.exp(-logit))
 
-    def select(self, text: str, *, topic: str | None = None) -> AnswerMatch:
+    def select(
+        self, text: str, *, topic: str | None = None, exclude: frozenset[str] = frozenset()
+    ) -> AnswerMatch:
         """The entry a message asks for, or "unsure" with guesses, or none.
 
         With ``topic``, only that topic's entries compete (and "none"): a message that states
-        years in an occupation asks about the exam, however its other words sound.
+        years in an occupation asks about the exam, however its other words sound. Entries in
+        ``exclude`` do not compete: the facts of the message already rule them out.
         """
-        return self._select(text, topic)
+        return self._select(text, topic, exclude)
 
-    def _select_uncached(self, text: str, topic: str | None) -> AnswerMatch:
+    def _select_uncached(
+        self, text: str, topic: str | None, exclude: frozenset[str]
+    ) -> AnswerMatch:
         probabilities = self._prior(text) if self._prior is not None else {}
-        ranked = self.rank(text, probabilities)
+        ranked = [r for r in self.rank(text, probabilities) if r[0] not in exclude]
         if topic is not None:
             ranked = [
                 r for r in ranked if self._topics.get(r[0], NONE_LABEL) in (topic, NONE_LABEL)

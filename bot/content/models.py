@@ -35,6 +35,7 @@ ANSWER_TOPICS: tuple[str, ...] = (
 )
 # Region offices an answer may name with a placeholder ("In Ihrer Region: {ihk}.").
 ANSWER_PLACEHOLDERS: tuple[str, ...] = (
+    "chambers",  # the body for the person's occupation when known, else the region's IHK and HWK
     "ihk",
     "hwk",
     "jobcenter",
@@ -98,13 +99,21 @@ class Fact(_Strict):
 
 
 class ChamberType(StrEnum):
-    """Who is the competent body for an occupation (BIBB codes IH, Hw, Lw, ÖD, FB, Hausw, See)."""
+    """Who is the competent body for an occupation (after the BIBB codes IH, Hw, Lw, ÖD, Hausw).
+
+    The BIBB code FB (liberal professions) is split into the real kinds of chamber, because a
+    medical assistant's exam is never at an IHK or a Handwerkskammer.
+    """
 
     IHK = "IHK"
     HWK = "HWK"
-    LWK = "LWK"  # Landwirtschaftskammer / agricultural competent body
+    LWK = "LWK"  # green occupations: Landwirtschaftskammer, or the Land office where there is none
     PUBLIC_SERVICE = "OED"
-    PROFESSIONS = "FB"  # freie Berufe: chambers of doctors, dentists, lawyers, tax advisers …
+    PHYSICIANS = "AEK"  # Ärztekammer
+    DENTISTS = "ZAEK"  # Zahnärztekammer
+    VETS = "TAEK"  # Tierärztekammer
+    PHARMACISTS = "APOK"  # Apothekerkammer
+    TAX_ADVISERS = "STBK"  # Steuerberaterkammer
     HOUSEKEEPING = "HAUSW"
     STATE = "STATE"  # state-regulated school training (health, care, education): no chamber
 
@@ -158,7 +167,17 @@ class FundingProgramme(Fact):
 class BodyKind(StrEnum):
     IHK = "ihk"
     HWK = "hwk"
-    LWK = "lwk"
+    LWK = "lwk"  # exams in the green occupations
+    PHYSICIANS_CHAMBER = "physicians_chamber"
+    DENTISTS_CHAMBER = "dentists_chamber"
+    VETS_CHAMBER = "vets_chamber"
+    PHARMACISTS_CHAMBER = "pharmacists_chamber"
+    TAX_ADVISERS_CHAMBER = "tax_advisers_chamber"
+    PUBLIC_SERVICE = "public_service"
+    HOUSEKEEPING = "housekeeping"
+    # Recognition of foreign qualifications in the green occupations and home economics: one
+    # body for all of Germany since 2025, apart from the exam body of the Land.
+    GREEN_RECOGNITION = "green_recognition"
     IHK_FOSA = "ihk_fosa"
     HEALTH_RECOGNITION = "health_recognition"
     TEACHER_RECOGNITION = "teacher_recognition"

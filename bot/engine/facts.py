@@ -38,11 +38,34 @@ _CHAMBER_BODY = {
     ChamberType.IHK: BodyKind.IHK,
     ChamberType.HWK: BodyKind.HWK,
     ChamberType.LWK: BodyKind.LWK,
+    ChamberType.PHYSICIANS: BodyKind.PHYSICIANS_CHAMBER,
+    ChamberType.DENTISTS: BodyKind.DENTISTS_CHAMBER,
+    ChamberType.VETS: BodyKind.VETS_CHAMBER,
+    ChamberType.PHARMACISTS: BodyKind.PHARMACISTS_CHAMBER,
+    ChamberType.TAX_ADVISERS: BodyKind.TAX_ADVISERS_CHAMBER,
+    ChamberType.PUBLIC_SERVICE: BodyKind.PUBLIC_SERVICE,
+    ChamberType.HOUSEKEEPING: BodyKind.HOUSEKEEPING,
 }
+# Recognition under the BQFG: the IHKs decide together at IHK FOSA; the green occupations and
+# home economics at one body for all of Germany; the other chambers decide themselves.
 _RECOGNITION_BODY = {
+    **_CHAMBER_BODY,
     ChamberType.IHK: BodyKind.IHK_FOSA,
-    ChamberType.HWK: BodyKind.HWK,
-    ChamberType.LWK: BodyKind.LWK,
+    ChamberType.LWK: BodyKind.GREEN_RECOGNITION,
+    ChamberType.HOUSEKEEPING: BodyKind.GREEN_RECOGNITION,
+}
+# When the body is not known here: name its kind, never another kind's chamber.
+_CHAMBER_UNKNOWN = {
+    ChamberType.IHK: msg("exam.chamber_unknown_ihk"),
+    ChamberType.HWK: msg("exam.chamber_unknown_hwk"),
+    ChamberType.LWK: msg("exam.chamber_unknown_agriculture"),
+    ChamberType.PHYSICIANS: msg("exam.chamber_unknown_physicians"),
+    ChamberType.DENTISTS: msg("exam.chamber_unknown_dentists"),
+    ChamberType.VETS: msg("exam.chamber_unknown_vets"),
+    ChamberType.PHARMACISTS: msg("exam.chamber_unknown_pharmacists"),
+    ChamberType.TAX_ADVISERS: msg("exam.chamber_unknown_tax_advisers"),
+    ChamberType.PUBLIC_SERVICE: msg("exam.chamber_unknown_public_service"),
+    ChamberType.HOUSEKEEPING: msg("exam.chamber_unknown_housekeeping"),
 }
 _HEALTH_WORDS = ("pflege", "sanit", "therap", "hebamme", "medizin", "kranken", "alten")
 
@@ -52,6 +75,14 @@ class Ref:
     """A reference rendered per language: a message id or ``kind:id`` into the knowledge."""
 
     ref: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message with its own parameters, used as a parameter of another message."""
+
+    ref: str
+    params: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -97,6 +128,12 @@ class Facts:
     def chamber(self) -> Body | None:
         occ = self.occupation
         return self.body(_CHAMBER_BODY.get(occ.chamber)) if occ else None
+
+    def chamber_unknown(self) -> str:
+        """What to say for the exam body when this region's is not known."""
+        occ = self.occupation
+        default = msg("exam.chamber_unknown")
+        return _CHAMBER_UNKNOWN.get(occ.chamber, default) if occ else default
 
     @property
     def is_health_profession(self) -> bool:
@@ -147,7 +184,7 @@ class Facts:
             params["appointment"] = When(dt.datetime.fromisoformat(str(appointment)))
         params["stored"] = StoredData(dict(self.slots))
         params["retention"] = Days(self.retention_days)
-        params["chamber"] = _body_ref(self.chamber, msg("exam.chamber_unknown"))
+        params["chamber"] = _body_ref(self.chamber, self.chamber_unknown())
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
         params.update(self.office_params())
         return params
@@ -160,10 +197,25 @@ class Facts:
 
     def office_params(self) -> dict[str, object]:
         """The region's offices that answer entries may name; a general phrase when unknown."""
-        return {
+        offices: dict[str, object] = {
             name: _body_ref(self.body(kind), fallback)
             for name, (kind, fallback) in _OFFICES.items()
         }
+        offices["chambers"] = self._chambers(offices)
+        return offices
+
+    def _chambers(self, offices: Mapping[str, object]) -> Phrase:
+        """The exam body for the person's occupation once known; before that, IHK and HWK."""
+        occ = self.occupation
+        if occ is not None and self.has_chamber_exam:
+            return Phrase(
+                msg("answers.chamber_for_occupation"),
+                {
+                    "occupation": Ref(f"occupation:{occ.id}"),
+                    "chamber": _body_ref(self.chamber, self.chamber_unknown()),
+                },
+            )
+        return Phrase(msg("answers.chambers_in_region"), {k: offices[k] for k in ("ihk", "hwk")})
 
 
 _OFFICES: dict[str, tuple[BodyKind, str]] = {

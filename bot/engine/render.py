@@ -12,7 +12,7 @@ from decimal import Decimal
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
 from bot.engine.events import Reply, ReplyOption
-from bot.engine.facts import Ref
+from bot.engine.facts import Phrase, Ref
 from bot.engine.refs import is_reference, reference_text
 from bot.i18n import (
     Counted,
@@ -119,6 +119,8 @@ class Renderer:
                 return self._workload(value, translator)
             case Ref(ref=ref):
                 return self.text(ref, translator)
+            case Phrase(ref=ref, params=params):
+                return self.text(ref, translator, params)
             case int() | float():
                 return translator.number(value)
         return str(value)

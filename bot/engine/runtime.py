@@ -10,11 +10,12 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from copy import deepcopy
+from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.answers import AnswerMatch, AnswerSelector, Decision
 from bot.content import Knowledge
-from bot.content.models import LANGUAGES, AnswerNext, ChamberType
+from bot.content.models import LANGUAGES, AnswerNext, ChamberType, Occupation
 from bot.engine.events import (
     AppointmentCancelled,
     BookingFailed,
@@ -82,6 +83,7 @@ _MISSES_BEFORE_HUMAN = 2
 _GUESS_FLOOR = 0.25
 _FULL_WEEK_HOURS = 40
 _CARE_ANSWERS = frozenset({"exam_care_professions"})
+_PART_TIME_ANSWERS = frozenset({"exam_part_time"})
 _WORKLOAD_FACTS = frozenset({"workload", "hours", "part_time"})
 # Where a person types a name, phone or e-mail, digits and words are no place names.
 _PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
@@ -428,7 +430,13 @@ class Engine:
         if occupation is not None and u.extract_years(text) is not None:
             # "8 Jahre Koch, …": the years are a fact, not a question about age; and a job
             # the chambers examine is no question about the care professions.
-            match = self.answers.select(_without_durations(text))
+            # "… 6 лет на полную ставку": a full-time week is a fact, not a part-time question.
+            workload = u.extract_workload(text)
+            full_time = workload is not None and (workload.share or 0) >= 1
+            match = self.answers.select(
+                _without_occupation(_without_durations(text), occupation),
+                exclude=_PART_TIME_ANSWERS if full_time else frozenset(),
+            )
             if match.answer in _CARE_ANSWERS and occupation.chamber != ChamberType.STATE:
                 return AnswerMatch.none()
             return match
@@ -448,8 +456,10 @@ class Engine:
         if match.decision != Decision.ANSWER or match.answer is None:
             return False
         facts = self._stated_facts(text)
-        # "Zählt Teilzeit?" asks about part-time; it says nothing about the person's own week.
-        facts = {k: v for k, v in facts.items() if k not in _WORKLOAD_FACTS}
+        if "years" not in facts:
+            # "Zählt Teilzeit?" asks about part-time; it says nothing about the person's own
+            # week. "6 Jahre Vollzeit" does.
+            facts = {k: v for k, v in facts.items() if k not in _WORKLOAD_FACTS}
         self._show_answer(state, match.answer, facts, reply)
         return True
 
@@ -493,7 +503,9 @@ class Engine:
     ) -> None:
         """The answer first; then the pending question again, or the next step it offers."""
         entry = self.knowledge.answers[answer_id]
-        reply.lines.append(Line(f"answer:{answer_id}", self.facts(state).office_params()))
+        # The facts of this very message already count: a dental assistant hears of her chamber.
+        stated = replace(self.facts(state), slots={**state.slots, **facts})
+        reply.lines.append(Line(f"answer:{answer_id}", stated.office_params()))
         reply.answer = reply.answer or answer_id
         state.misses = 0
         pending = state.node if state.node and state.node not in TOP_LEVEL else None
@@ -714,6 +726,14 @@ _DURATION = re.compile(
     r"лет|года|год|goda|god|let)\b",
     re.IGNORECASE,
 )
+
+
+def _without_occupation(text: str, occupation: Occupation) -> str:
+    """The question without the job it names: "Zahnmedizinische Fachangestellte" is a fact too."""
+    names = [*occupation.name.de.split("/"), *occupation.titles.all()]
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _without_durations(text: str) -> str:
