@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -31,9 +32,13 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
+    """Debian's chromium; missing, it fails the run under CI and skips the browser tests outside."""
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail("chromium is missing: run 'make test' (it installs Debian's chromium)")
+        message = "chromium is missing: install Debian's chromium (make test does it as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
