@@ -32,6 +32,8 @@ PERSONAL_SLOTS: frozenset[str] = frozenset(
     {"consent", "contact_name", "contact_via", "contact_phone", "contact_email", "availability"}
 )
 BOOKING_SLOTS: frozenset[str] = frozenset({"appointment", "callback"})
+# Reminders go out this long before an appointment (see ``bot.handover.booking``).
+REMINDER_AHEAD = dt.timedelta(hours=24)
 SETTABLE: frozenset[str] = SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | {"language"}
 
 _CHAMBER_BODY = {
@@ -92,6 +94,7 @@ class Facts:
     region_id: str | None
     retention_days: int = 180
     offer: str | None = None  # what an answer offers next (see ``AnswerNext``)
+    now: dt.datetime | None = None  # the clock for conditions on appointments; None: real time
 
     @property
     def occupation(self) -> Occupation | None:
@@ -239,6 +242,25 @@ def _body_ref(body: Body | None, unknown: str) -> Ref:
 Condition = Callable[[Facts], bool]
 
 
+def _reminder_ahead(f: Facts) -> bool:
+    appointment = f.slots.get("appointment")
+    if appointment is None:
+        return False
+    starts_at = dt.datetime.fromisoformat(str(appointment))
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=dt.UTC)
+    now = f.now or dt.datetime.now(dt.UTC)
+    return starts_at - REMINDER_AHEAD > now
+
+
+def _reachable_outside_chat(f: Facts) -> bool:
+    via = f.slots.get("contact_via")
+    return bool(
+        (via == "phone" and f.slots.get("contact_phone"))
+        or (via == "email" and f.slots.get("contact_email"))
+    )
+
+
 def _exam_eligible(f: Facts) -> bool:
     exam = f.exam
     return exam is not None and exam.eligible
@@ -256,6 +278,8 @@ CONDITIONS: dict[str, Condition] = {
         bool(f.slots.get("part_time")) and "workload" not in f.slots
     ),
     "has_appointment": lambda f: f.slots.get("appointment") is not None,
+    "reminder_ahead": _reminder_ahead,
+    "reachable_outside_chat": _reachable_outside_chat,
     "has_consent": lambda f: f.slots.get("consent") is not None,
     "offer_external_exam": lambda f: f.offer == "external_exam",
     "offer_recognition": lambda f: f.offer == "recognition",

@@ -84,6 +84,7 @@ _GUESS_FLOOR = 0.25
 _FULL_WEEK_HOURS = 40
 _CARE_ANSWERS = frozenset({"exam_care_professions"})
 _PART_TIME_ANSWERS = frozenset({"exam_part_time"})
+_CONTACT_INPUTS = frozenset({InputKind.NAME, InputKind.PHONE, InputKind.EMAIL})
 _WORKLOAD_FACTS = frozenset({"workload", "hours", "part_time"})
 # Where a person types a name, phone or e-mail, digits and words are no place names.
 _PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
@@ -306,7 +307,11 @@ class Engine:
         if command_match is not None:
             self._command(state, CommandName(command_match), reply)
             return
-        if self._free_text(state, text, reply):
+        # "12" at the phone question is a mistyped number, not a topic: its own help follows.
+        typing_contact = node is not None and node.input in _CONTACT_INPUTS
+        if not (typing_contact and not is_question(text, state.language)) and self._free_text(
+            state, text, reply
+        ):
             return
         state.misses += 1
         if not any(line.ref == msg("main.place_outside") for line in reply.lines):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.facts import REMINDER_AHEAD
 from bot.handover.leads import add_event, drop_reminders
 from bot.i18n import msg
 from bot.store.models import (
@@ -23,7 +24,6 @@ from bot.store.models import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-REMINDER_AHEAD = dt.timedelta(hours=24)
 # Nobody should be offered a slot that starts before they could read the confirmation.
 MIN_LEAD_TIME = dt.timedelta(hours=2)
 
