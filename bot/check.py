@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 
 from bot.content import Knowledge, load_knowledge
 from bot.content.models import ANSWER_PLACEHOLDERS, INTENT_IDS, LANGUAGES, BodyKind, Region
+from bot.engine.facts import CONDITIONS
 from bot.engine.loader import load_dialogs
 from bot.engine.validate import content_errors, structure_errors
 from bot.i18n import DOMAIN
@@ -114,6 +115,10 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
             yield f"{knowledge.where(kind, key)}: '{key}' was last reviewed over a year ago"
     for region_id, region in knowledge.regions.items():
         yield from _region_problems(knowledge, region_id, region)
+    for programme_id, programme in knowledge.funding.items():
+        if programme.only_when is not None and programme.only_when not in CONDITIONS:
+            where = knowledge.where("programmes", programme_id)
+            yield f"{where}: unknown condition '{programme.only_when}' in only_when"
     yield from _example_problems(knowledge, root)
     yield from _answer_problems(knowledge)
 

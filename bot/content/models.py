@@ -162,6 +162,10 @@ class FundingProgramme(Fact):
     summary: Text  # amounts and conditions in plain language
     applies_to: list[EmploymentStatus] = Field(min_length=1)
     regions: list[str] = Field(default_factory=list)  # empty: nationwide
+    # Listed only when this condition of the dialogs holds (e.g. a foreign qualification).
+    only_when: str | None = None
+    # False: a later step (after a first qualification); answer entries explain it, lists don't.
+    listed: bool = True
 
 
 class BodyKind(StrEnum):

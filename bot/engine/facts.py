@@ -162,8 +162,10 @@ class Facts:
         return [
             p
             for p in self.knowledge.funding.values()
-            if (status is None or EmploymentStatus(status) in p.applies_to)
+            if p.listed
+            and (status is None or EmploymentStatus(status) in p.applies_to)
             and (not p.regions or (self.region_id in p.regions))
+            and (p.only_when is None or CONDITIONS[p.only_when](self))
         ]
 
     def params(self) -> dict[str, object]:
@@ -271,6 +273,7 @@ CONDITIONS: dict[str, Condition] = {
     "exam_eligible": _exam_eligible,
     "occupation_regulated": lambda f: f.occupation is not None and f.occupation.regulated,
     "qualification_from_germany": lambda f: f.slots.get("country") == "DE",
+    "qualification_from_abroad": lambda f: f.slots.get("country") not in (None, "DE"),
     "recognition_body_known": lambda f: f.recognition_body is not None,
     "chamber_known": lambda f: f.chamber is not None,
     "part_time": lambda f: float(f.slots.get("workload", 1)) < 1,
