@@ -34,6 +34,13 @@ UI_STRINGS = {
     "open_chat": msg("web.open_chat"),
     "close_chat": msg("web.close_chat"),
     "chat_title": msg("web.chat_title"),
+    "more_options": msg("web.more_options"),
+    "fewer_options": msg("web.fewer_options"),
+    "shortcuts": msg("web.shortcuts"),
+    # The engine's own labels for its "my data" command and "my appointment" option.
+    "my_data": msg("nav.mydata"),
+    "appointment": msg("nav.appointment"),
+    "no_appointment": msg("handover.no_appointment"),
 }
 
 router = APIRouter(include_in_schema=False)

@@ -6,6 +6,13 @@
   const $ = (id) => document.getElementById(id);
   const log = $("log"), optionsBox = $("options"), form = $("form"), input = $("text");
   const langSelect = $("lang"), typing = $("typing"), restart = $("restart"), chat = $("chat");
+  // The answer buttons take at most 30 % of the screen folded, a third unfolded (chat.css).
+  const FOLDED_SHARE = 0.3, MIN_FOLDED = 110;
+  // The page's own German labels, for the moment before /chat/strings.json has arrived.
+  const BUILTIN = {
+    you: "Sie", bot: "Lotse", more_options: "Mehr Antworten", fewer_options: "Weniger Antworten",
+    no_appointment: "Sie haben zurzeit keinen Termin.",
+  };
   const embedded = window.self !== window.top || new URLSearchParams(location.search).has("embed");
   if (embedded) {
     document.body.classList.add("embed");
@@ -19,9 +26,12 @@
   let language = "de";
   let session = readCookie();
   let busy = false;
-  let lastPayload = null;
+  let lastAction = null;
   let focusOptions = false;
   let transcript = [];
+  let currentOptions = [];
+  let unfolded = false;
+  let pinned = true;  // the log is scrolled to its end and stays there while the layout changes
 
   // -- session cookie and transcript ------------------------------------------------------------
   function readCookie() {
@@ -46,16 +56,27 @@
   }
 
   // -- texts of the page itself -------------------------------------------------------------
-  function t(key) { return (strings[language] || {})[key] || (strings.de || {})[key] || ""; }
+  function t(key) {
+    return (strings[language] || {})[key] || (strings.de || {})[key] || BUILTIN[key] || "";
+  }
   function applyLanguage(lang) {
     language = LANGS.includes(lang) ? lang : "de";
     document.documentElement.lang = language;
     langSelect.value = language;
+    // Screen-reader labels of the bubbles are the page's words: they follow its language, while
+    // each bubble keeps the lang of the text it shows.
+    for (const el of log.querySelectorAll(".who")) whoLabel(el, el.dataset.who);
     if (!strings[language]) return;
     for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
     for (const el of document.querySelectorAll("[data-label]")) el.setAttribute("aria-label", t(el.dataset.label));
     input.placeholder = t("placeholder");
     document.title = t("title");
+    if (currentOptions.length) layoutOptions();
+  }
+  function whoLabel(el, who) {
+    el.dataset.who = who;
+    el.lang = language;
+    el.textContent = (who === "me" ? t("you") : t("bot")) + ": ";
   }
 
   // -- rendering ------------------------------------------------------------------------------
@@ -85,34 +106,118 @@
     }
     if (list.children.length) li.append(list);
   }
-  function bubble(who, text, record = true, links = []) {
+  function bubble(who, text, record = true, links = [], lang = language) {
     const li = document.createElement("li");
     li.className = who;
+    li.lang = LANGS.includes(lang) ? lang : language;
     const label = document.createElement("span");
     label.className = "who";
-    label.textContent = (who === "me" ? t("you") : t("bot")) + ": ";
+    whoLabel(label, who);
     li.append(label);
     linkify(li, text);
     sources(li, links);
     log.append(li);
-    if (record) { transcript.push({ who, text, links }); saveTranscript(); }
-    chat.scrollTop = chat.scrollHeight;
+    if (record) { transcript.push({ who, text, links, lang: li.lang }); saveTranscript(); }
+    scrollToEnd();
     return li;
   }
+
+  // -- the answer buttons: folded behind "more" when they would fill the screen ---------------
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "more";
+  more.addEventListener("click", () => {
+    unfolded = !unfolded;
+    const firstHidden = optionButtons().find((b) => b.hidden);
+    layoutOptions();
+    // Unfolding moves the focus to the first answer that was hidden; folding keeps it here.
+    if (unfolded && firstHidden) {
+      firstHidden.focus({ preventScroll: true });
+      optionsBox.scrollTop = firstHidden.offsetTop - optionsBox.offsetTop - 28;  // the one before peeks in
+      markEnd();
+    }
+    scrollToEnd();
+  });
+  function optionButtons() { return [...optionsBox.querySelectorAll("button.option")]; }
+  // Unfolded answers scroll; a fading edge says that there are more above or below.
+  function markEnd() {
+    const rest = optionsBox.scrollHeight - optionsBox.scrollTop - optionsBox.clientHeight;
+    optionsBox.classList.toggle("at-start", optionsBox.scrollTop < 4);
+    optionsBox.classList.toggle("at-end", rest < 4);
+  }
+  optionsBox.addEventListener("scroll", markEnd, { passive: true });
   function showOptions(options) {
+    currentOptions = options;
+    unfolded = false;
     optionsBox.replaceChildren();
+    optionsBox.lang = language;
     for (const option of options) {
       const button = document.createElement("button");
       button.type = "button";
+      button.className = option.id.startsWith("nav:") ? "option nav" : "option";
       button.textContent = option.label;
-      button.addEventListener("click", () => {
-        if (busy) return;
-        bubble("me", option.label);
-        focusOptions = true;
-        send({ choice: option.id });
-      });
+      button.addEventListener("click", () => choose(option.label, { choice: option.id }));
       optionsBox.append(button);
     }
+    if (options.length) optionsBox.append(more);
+    layoutOptions();
+  }
+  function layoutOptions() {
+    const keepFocus = document.activeElement === more;
+    place();
+    // Measuring takes the toggle out for a moment: give it its focus back.
+    if (keepFocus && !more.hidden) more.focus({ preventScroll: true });
+  }
+  function place() {
+    const buttons = optionButtons();
+    for (const b of buttons) b.hidden = false;
+    more.hidden = true;
+    optionsBox.classList.toggle("unfolded", unfolded);
+    if (!buttons.length) return;
+    const budget = Math.max(MIN_FOLDED, Math.floor(window.innerHeight * FOLDED_SHARE));
+    if (!unfolded && optionsBox.scrollHeight <= budget) return;
+    more.hidden = false;
+    more.setAttribute("aria-expanded", String(unfolded));
+    if (unfolded) {
+      more.textContent = t("fewer_options");
+      markEnd();
+      return;
+    }
+    // Fold from the end (navigation comes last) until the rest and the toggle fit.
+    let shown = buttons.length;
+    do {
+      buttons[--shown].hidden = true;
+      more.textContent = `${t("more_options")} (${buttons.length - shown})`;
+    } while (shown > 1 && optionsBox.scrollHeight > budget);
+  }
+
+  // -- scrolling: the newest message, the current question, stays in view ---------------------
+  function scrollToEnd() {
+    // Reading scrollHeight lays the page out first, so the composer's new height counts.
+    chat.scrollTop = chat.scrollHeight;
+    pinned = true;
+  }
+  chat.addEventListener("scroll", () => {
+    pinned = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 24;
+  }, { passive: true });
+  // The composer grows (more answers, a longer text, the keyboard opens): keep the end in view.
+  if ("ResizeObserver" in window) {
+    new ResizeObserver(() => { if (pinned) chat.scrollTop = chat.scrollHeight; }).observe(chat);
+  }
+  let resizing = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(() => {
+      const keep = pinned;
+      if (currentOptions.length) layoutOptions();
+      if (keep) scrollToEnd();
+    });
+  });
+  function choose(label, payload) {
+    if (busy) return;
+    bubble("me", label);
+    focusOptions = true;
+    send(payload);
   }
   function show(data, { resumed = false } = {}) {
     if (data.session !== session) {
@@ -132,13 +237,14 @@
     }
     let options = [];
     for (const message of messages) {
-      if (message.text) bubble("bot", message.text, true, message.links || []);
+      if (message.text) bubble("bot", message.text, true, message.links || [], data.language);
       if (message.options.length) options = message.options;
     }
     showOptions(options);
+    scrollToEnd();
     // After a button press, keep keyboard users on the answers; navigation comes last.
-    const answers = options.findIndex((o) => !o.id.startsWith("nav:"));
-    const first = answers >= 0 ? optionsBox.children[answers] : null;
+    const visible = optionButtons().filter((b) => !b.hidden);
+    const first = visible.find((b) => !b.classList.contains("nav")) || null;
     if (focusOptions) (first || input).focus({ preventScroll: true });
     focusOptions = false;
   }
@@ -146,34 +252,65 @@
     busy = value;
     log.setAttribute("aria-busy", String(value));
     for (const b of optionsBox.querySelectorAll("button")) b.disabled = value;
+    for (const b of document.querySelectorAll(".shortcuts button")) b.disabled = value;
     $("send").disabled = value;
   }
 
   // -- talking to /api/chat -----------------------------------------------------------------
-  async function send(payload, { resumed = false } = {}) {
-    lastPayload = { payload, resumed };
+  async function request(payload) {
+    const response = await fetch(form.dataset.api || "/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session, ...payload }),
+    });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+  // One exchange with the server; on failure the error bubble offers to run it again.
+  async function exchange(action) {
+    lastAction = action;
     setBusy(true);
-    const timer = setTimeout(() => { typing.hidden = false; }, 300);
+    const timer = setTimeout(() => {
+      typing.hidden = false;
+      if (pinned) scrollToEnd();
+    }, 300);
     try {
-      const response = await fetch(form.dataset.api || "/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session, ...payload }),
-      });
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      const data = await response.json();
+      const shown = await action();
       clearTimeout(timer); typing.hidden = true; setBusy(false);
-      show(data, { resumed });
+      shown();
     } catch (error) {
       clearTimeout(timer); typing.hidden = true; setBusy(false);
       const li = bubble("bot", t("error"), false);
       li.classList.add("error");
       const retry = document.createElement("button");
       retry.type = "button"; retry.className = "retry"; retry.textContent = t("retry");
-      retry.addEventListener("click", () => { li.remove(); send(lastPayload.payload, { resumed: lastPayload.resumed }); });
+      retry.addEventListener("click", () => { li.remove(); exchange(lastAction); });
       li.append(document.createElement("br"), retry);
       retry.focus();
     }
+  }
+  function send(payload, { resumed = false } = {}) {
+    return exchange(async () => {
+      const data = await request(payload);
+      return () => show(data, { resumed });
+    });
+  }
+  // "My appointment": the engine offers it as the menu's "appointment" option when there is one.
+  function openAppointment() {
+    if (currentOptions.some((o) => o.id === "appointment")) return send({ choice: "appointment" });
+    return exchange(async () => {
+      const menu = await request({ choice: "nav:menu" });
+      const messages = menu.messages;
+      const question = messages[messages.length - 1];
+      if (question && question.options.some((o) => o.id === "appointment")) {
+        const data = await request({ choice: "appointment" });
+        // Reminders that came with the menu are shown, the menu itself is not.
+        return () => show({ ...data, messages: [...messages.slice(0, -1), ...data.messages] });
+      }
+      // Without one, say so as the engine does and show the menu it went back to.
+      const none = { text: t("no_appointment"), options: [] };
+      return () => show({ ...menu, messages: [...messages.slice(0, -1), none, ...messages.slice(-1)] });
+    });
   }
 
   form.addEventListener("submit", (event) => {
@@ -199,11 +336,20 @@
     applyLanguage(langSelect.value);
     send({ language: langSelect.value });
   });
+  $("mydata").addEventListener("click", (event) => {
+    choose(event.currentTarget.textContent, { choice: event.currentTarget.dataset.choice });
+  });
+  $("appointment").addEventListener("click", (event) => {
+    if (busy) return;
+    bubble("me", event.currentTarget.textContent);
+    focusOptions = true;
+    openAppointment();
+  });
   restart.addEventListener("click", () => {
     try { sessionStorage.removeItem(storageKey()); } catch (e) { /* ignore */ }
     writeCookie("", 0);
     session = null; transcript = [];
-    log.replaceChildren(); optionsBox.replaceChildren();
+    log.replaceChildren(); showOptions([]);
     send({ language });
     input.focus();
   });
@@ -219,7 +365,7 @@
       });
       if (!response.ok) return;
       const data = await response.json();
-      for (const message of data.messages) if (message.text) bubble("bot", message.text);
+      for (const message of data.messages) if (message.text) bubble("bot", message.text, true, [], data.language);
     } catch (e) { /* offline for a moment: the next poll tries again */ }
   }
   setInterval(poll, 60000);
@@ -245,7 +391,8 @@
     applyLanguage(language);
     if (session) {
       transcript = loadTranscript();
-      for (const m of transcript) bubble(m.who, m.text, false, m.links || []);
+      log.setAttribute("aria-busy", "true");  // the old transcript is not read out again
+      for (const m of transcript) bubble(m.who, m.text, false, m.links || [], m.lang || language);
       await send({}, { resumed: true });
     } else {
       const start = new URLSearchParams(location.search).get("start");
