@@ -83,6 +83,10 @@ PLURAL_MESSAGES = (
     msg("unit.days.few"),
     msg("unit.days.many"),
     msg("unit.days.other"),
+    msg("unit.months.one"),
+    msg("unit.months.few"),
+    msg("unit.months.many"),
+    msg("unit.months.other"),
 )
 
 
@@ -104,8 +108,21 @@ class Translator:
         return format_decimal(value, format="#,##0.##", locale=self.locale)
 
     def years(self, value: Decimal) -> str:
-        # CLDR picks the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
-        return self._quantity(value, "years")
+        """Whole and half years as numbers ("4,5 Jahre"), other fractions in years and months.
+
+        CLDR picks the form: ru "1 год", "2 года", "5 лет", "4,5 года"; de "1 Jahr", "4,5 Jahre".
+        "2,62 Jahre" is hard to picture: it reads "2 Jahre und 7 Monate".
+        """
+        if (value * 2) == (value * 2).to_integral_value():
+            return self._quantity(value, "years")
+        whole, rest = divmod(int((value * 12).to_integral_value()), 12)
+        if rest == 0:
+            return self._quantity(Decimal(whole), "years")
+        months_text = self._quantity(Decimal(rest), "months")
+        if whole == 0:
+            return months_text
+        years_text = self._quantity(Decimal(whole), "years")
+        return self.text(msg("unit.years_and_months")).format(years=years_text, months=months_text)
 
     def days(self, value: int) -> str:
         return self._quantity(Decimal(value), "days")

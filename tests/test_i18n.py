@@ -20,7 +20,15 @@ from bot.service import Content
         ("ru", "11", "11 лет"),
         ("ru", "21", "21 год"),
         ("ru", "4.5", "4,5 года"),
-        ("ru", "5.25", "5,25 года"),
+        # Other fractions are years and months: "2,62 Jahre" is hard to picture.
+        ("ru", "5.25", "5 лет и 3 месяца"),
+        ("de", "2.62", "2 Jahre und 7 Monate"),
+        ("de", "1.88", "1 Jahr und 11 Monate"),
+        ("de", "0.25", "3 Monate"),
+        ("ru", "2.62", "2 года и 7 месяцев"),
+        ("ru", "0.0833", "1 месяц"),
+        ("ru", "1.4166", "1 год и 5 месяцев"),
+        ("tr", "2.62", "2 yıl 7 ay"),
         ("de", "1", "1 Jahr"),
         ("de", "4.5", "4,5 Jahre"),
         ("tr", "4.5", "4,5 yıl"),
@@ -42,8 +50,9 @@ def test_every_language_has_every_plural_category_it_needs(content: Content) -> 
     for language in LANGUAGES:
         translator = content.catalogs.translator(language)
         for category in plural_categories(language):
-            assert f"unit.years.{category}" in PLURAL_MESSAGES
-            assert translator.has(f"unit.years.{category}"), (language, category)
+            for unit in ("years", "months", "days"):
+                assert f"unit.{unit}.{category}" in PLURAL_MESSAGES
+                assert translator.has(f"unit.{unit}.{category}"), (language, unit, category)
 
 
 def test_catalogs_differ_per_language(content: Content) -> None:
