@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
+from bot.content.names import short_gender_form
 
 # Expanded at run time into one ``funding:<id>`` line per programme that fits the case.
 FUNDING_MATCHING = "funding:*"
@@ -56,7 +57,8 @@ def reference_text(
         case "title":
             return knowledge.topics[ident].title.get(language)
         case "occupation":
-            return knowledge.occupations[ident].name.get(language)
+            name = knowledge.occupations[ident].name.get(language)
+            return short_gender_form(name) if language == "de" else name
         case "country":
             return knowledge.countries[ident].name.get(language)
         case "funding":
