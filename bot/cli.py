@@ -89,11 +89,21 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = Settings()
     upgrade(settings.effective_database_url)
-    # Our logging (with redaction) instead of uvicorn's; no access log: it records IP addresses.
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False
-    )
+    uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
     return 0
+
+
+def server_config(app: Any, host: str, port: int) -> Any:
+    """How ``lotse run`` serves the app (a ``uvicorn.Config``).
+
+    Our logging (with redaction) instead of uvicorn's; no access log: it records IP addresses.
+    No proxy headers: the app believes X-Forwarded-For only from LOTSE_TRUSTED_PROXIES.
+    """
+    import uvicorn
+
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+    )
 
 
 def _read_password() -> str:
@@ -140,7 +150,7 @@ def _counsellor_add(args: argparse.Namespace) -> int:
 
 def _purge(_args: argparse.Namespace) -> int:
     from bot.handover.retention import purge
-    from bot.store.db import create_engine, session_factory
+    from bot.store.db import create_engine, scrub, session_factory
     from bot.store.migrate import upgrade
 
     settings = Settings()
@@ -151,6 +161,7 @@ def _purge(_args: argparse.Namespace) -> int:
         try:
             async with session_factory(engine)() as session, session.begin():
                 report = await purge(session=session, retention_days=settings.retention_days)
+            await scrub(engine)
         finally:
             await engine.dispose()
         print(f"purged {report.leads} lead(s), {report.conversations} conversation(s)")

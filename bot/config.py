@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
@@ -10,14 +11,23 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development-only"}
+MIN_SECRET_LENGTH = 32
+# Values from examples and habits; compared case-insensitively, also as the start of a secret.
+_PLACEHOLDER_SECRETS = (
+    "changeme", "change-me", "change_me", "change-this", "replace-me", "secret", "password",
+    "development-only", "insecure", "example", "your-secret", "lotse", "xxxxxxxx", "12345678",
+    "test-secret",
+)  # fmt: skip
+MAKE_A_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class Settings(BaseSettings):
     """Configuration of one Lotse instance; built once and passed along, never global."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
-
+    # Errors name the setting, never its value (a secret would end up in a log).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
     environment: Literal["development", "production", "test"] = Field(
         default="development", alias="LOTSE_ENVIRONMENT"
     )
@@ -33,16 +43,36 @@ class Settings(BaseSettings):
     telegram_counsellor_chat_id: int | None = Field(
         default=None, alias="TELEGRAM_COUNSELLOR_CHAT_ID"
     )
+    # Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or networks,
+    # comma-separated ("127.0.0.1", "10.0.0.0/8,::1"); empty: the peer address is the client's.
+    trusted_proxies: str = Field(default="", alias="LOTSE_TRUSTED_PROXIES")
     content_root: Path = Field(default=PROJECT_ROOT, alias="LOTSE_CONTENT_ROOT")
     var_dir: Path = Field(default=PROJECT_ROOT / "var", alias="LOTSE_VAR_DIR")
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
-        if self.environment == "production" and self.secret_key.lower() in _PLACEHOLDER_SECRETS:
-            raise ValueError("LOTSE_SECRET_KEY must be set to a real secret outside development")
+        if self.environment == "production" and (problem := secret_problem(self.secret_key)):
+            raise ValueError(
+                f"LOTSE_SECRET_KEY {problem}. Use at least {MIN_SECRET_LENGTH} random characters, "
+                f"e.g. from: {MAKE_A_SECRET}"
+            )
+        self.trusted_proxy_list  # noqa: B018 - refuse a malformed list at start-up
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
         return self
+
+    @cached_property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies as addresses or networks (validated)."""
+        entries = [e.strip() for e in self.trusted_proxies.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"LOTSE_TRUSTED_PROXIES: {entry!r} is no IP address or network"
+                ) from None
+        return entries
 
     @cached_property
     def effective_database_url(self) -> str:
@@ -61,3 +91,17 @@ class Settings(BaseSettings):
     @property
     def locales_dir(self) -> Path:
         return self.content_root / "locales"
+
+
+def secret_problem(secret: str) -> str | None:
+    """What makes ``secret`` unfit for production, or None."""
+    if not secret:
+        return "is not set"
+    if secret != secret.strip():
+        return "has whitespace at its start or end"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    lowered = secret.lower()
+    if any(lowered.startswith(p) for p in _PLACEHOLDER_SECRETS) or len(set(secret)) < 8:
+        return "is a placeholder, not a random value"
+    return None

@@ -43,8 +43,9 @@ from bot.handover import booking, leads, notify
 from bot.handover.retention import erase_conversation
 from bot.i18n import Catalogs, When, msg
 from bot.store import repo
-from bot.store.db import create_engine, session_factory
+from bot.store.db import create_engine, scrub, session_factory
 from bot.store.models import Conversation, Notification, utcnow
+from bot.store.types import clean_text
 from bot.understanding import Understander
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ class Lotse:
         A greeting gets the welcome; a question is answered at once, without the welcome;
         anything else gets the welcome and then the reply to the message.
         """
+        text = clean_text(text) if text is not None else None
         if not text or not any(ch.isalnum() for ch in text):
             # Nothing to read ("", "👍"): the welcome is the whole answer.
             return language, [Start(payload=payload, language=language)]
@@ -168,6 +170,9 @@ class Lotse:
         (an outbox) atomically with the new state.
         """
         messages: list[RenderedMessage] = []
+        # Control characters and lone surrogates never reach the engine or the database.
+        events = [_cleaned(event) for event in events]
+        erased = False
         async with self.sessions() as session, session.begin():
             conversation = await repo.get_or_create_conversation(
                 session=session, channel=channel, user_key=user_key
@@ -181,6 +186,7 @@ class Lotse:
                 conversation, state, reply = await self._apply(
                     session, conversation, before, state, reply
                 )
+                erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)
             messages = await self._pending_notifications(session, conversation) + [
@@ -197,6 +203,8 @@ class Lotse:
             outcome = Outcome(language=state.language or "de", messages=messages)
             if finish is not None:
                 await finish(session, outcome, state)
+        if erased:
+            await scrub(self.db)  # no copy of the erased data stays in SQLite's write-ahead log
         return outcome
 
     async def _apply(
@@ -316,6 +324,10 @@ class Lotse:
                 session=session, channel=channel, user_key=user_key
             )
             return ConversationState.from_json(conversation.state) if conversation else None
+
+
+def _cleaned(event: Event) -> Event:
+    return Text(clean_text(event.text)) if isinstance(event, Text) else event
 
 
 def _parse_time(value: object) -> dt.datetime:

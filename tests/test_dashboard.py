@@ -32,7 +32,7 @@ from bot.store.models import (
     DashboardSession,
     Lead,
     LeadEvent,
-    LoginAttempt,
+    LoginLimit,
     Notification,
     Slot,
     utcnow,
@@ -265,17 +265,19 @@ async def test_rate_limit_after_five_failures(client: httpx.AsyncClient, lotse: 
     blocked = await login(client, "anna@example.org")  # even the right password waits now
     assert blocked.status_code == 429
     assert "Zu viele Anmeldeversuche" in blocked.text
+    assert int(blocked.headers["retry-after"]) <= 60
     assert set_cookie(blocked, auth.SESSION_COOKIE) is None
     async with lotse.sessions() as db:
-        keys = list((await db.execute(select(LoginAttempt.key))).scalars())
-    assert len(keys) == 5
+        keys = list((await db.execute(select(LoginLimit.key))).scalars())
+    assert len(keys) == 3  # address and account, account, address
     assert all("anna" not in key and "127.0.0.1" not in key for key in keys)
     # Keyed by address and e-mail: a colleague at the same desk can still log in.
     assert (await login(client, "berta@example.org")).status_code == 303
-    # Failures older than 15 minutes no longer count.
+    # Once the wait is over, the right password works.
     async with lotse.sessions() as db, db.begin():
-        for attempt in (await db.execute(select(LoginAttempt))).scalars():
-            attempt.at = utcnow() - dt.timedelta(minutes=16)
+        for limit in (await db.execute(select(LoginLimit))).scalars():
+            if limit.blocked_until is not None:
+                limit.blocked_until = utcnow() - dt.timedelta(seconds=1)
     assert (await login(client, "anna@example.org")).status_code == 303
 
 

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
@@ -169,6 +170,13 @@ def _login_page(
     return response
 
 
+def _rate_limited(wait: dt.timedelta) -> Response:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    response = render("rate_limited.html", status_code=429, minutes=math.ceil(seconds / 60))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @router.get("/dashboard/login")
 async def login_form(request: Request, lotse: LotseDep) -> Response:
     """Show the login form."""
@@ -182,21 +190,27 @@ async def login(request: Request, lotse: LotseDep) -> Response:
     csrf.require(form, request.cookies.get(LOGIN_COOKIE))
     email = field(form, "email", max_length=254).lower()
     password = field(form, "password", max_length=1024)
-    key = ratelimit.attempt_key(request.client.host if request.client else "", email)
+    counted = ratelimit.keys(
+        secret=lotse.settings.secret_key,
+        address=request.client.host if request.client else "",
+        email=email,
+    )
+    # The attempt is counted (as failed) before the slow check, atomically with the limit test.
     async with lotse.sessions() as session, session.begin():
-        if await ratelimit.is_limited(session=session, key=key):
-            return render("rate_limited.html", status_code=429, minutes=15)
-        counsellor = await by_email(session=session, email=email) if email else None
-        usable = counsellor is not None and counsellor.active
-        # The same slow hash check runs for unknown e-mails, so timing reveals nothing.
-        stored = counsellor.password_hash if counsellor is not None and usable else DUMMY_HASH
-        valid = await asyncio.to_thread(verify_password, stored, password)
-        if not (valid and usable and counsellor is not None):
-            await ratelimit.record_failure(session=session, key=key)
-            failed = True
-        else:
-            failed = False
-            await ratelimit.clear(session=session, key=key)
+        wait = await ratelimit.reserve(session=session, counted=counted)
+        counsellor = await by_email(session=session, email=email) if email and not wait else None
+    if wait is not None:
+        log.info("dashboard login refused by the login limit")
+        return _rate_limited(wait)
+    usable = counsellor is not None and counsellor.active
+    # The same slow hash check runs for unknown e-mails, so timing reveals nothing.
+    stored = counsellor.password_hash if counsellor is not None and usable else DUMMY_HASH
+    valid = await asyncio.to_thread(verify_password, stored, password)
+    failed = not (valid and usable and counsellor is not None)
+    if not failed:
+        assert counsellor is not None
+        async with lotse.sessions() as session, session.begin():
+            await ratelimit.succeeded(session=session, counted=counted)
             old = request.cookies.get(SESSION_COOKIE)
             if old:
                 await end_session(session=session, token=old)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -15,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.datastructures import FormData
 
 from bot.service import Lotse
+from bot.store.types import clean_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LOGIN_PATH = "/dashboard/login"
@@ -103,6 +105,8 @@ class DashboardRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
+                if request.method not in SAFE_METHODS and foreign_origin(request):
+                    raise Forbidden(FOREIGN_ORIGIN)
                 return await handler(request)
             except LoginRequired:
                 return redirect(LOGIN_PATH)
@@ -110,6 +114,31 @@ class DashboardRoute(APIRoute):
                 return render("error.html", status_code=error.status_code, message=error.message)
 
         return guarded
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FOREIGN_ORIGIN = "Die Anfrage kam von einer fremden Seite und wurde abgewiesen."
+
+
+def own_origin(request: Request) -> str:
+    """The dashboard's origin as a browser names it; always https in production."""
+    settings = request.app.state.lotse.settings
+    scheme = "https" if settings.environment == "production" else request.url.scheme
+    netloc = request.url.netloc.lower().removesuffix(":443" if scheme == "https" else ":80")
+    return f"{scheme}://{netloc}"
+
+
+def foreign_origin(request: Request) -> bool:
+    """Whether a state-changing request comes from another site (a second line behind the
+    CSRF token): by ``Origin``, or without it by ``Referer``; with neither it is let through."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if not referer:
+            return False
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "null"
+    return origin.strip().lower() != own_origin(request)
 
 
 def _lotse(request: Request) -> Lotse:
@@ -121,9 +150,10 @@ LotseDep = Annotated[Lotse, Depends(_lotse)]
 
 
 def field(form: FormData, name: str, *, max_length: int = 200) -> str:
-    """A text field of a form, trimmed; uploads and missing fields count as empty."""
+    """A text field of a form, trimmed and without control characters; uploads and missing
+    fields count as empty."""
     value = form.get(name)
-    return value.strip()[:max_length] if isinstance(value, str) else ""
+    return clean_text(value).strip()[:max_length] if isinstance(value, str) else ""
 
 
 def int_field(form: FormData, name: str) -> int | None:

@@ -7,7 +7,8 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-_NAME = re.compile(r"^[^\d@<>{}\[\]\\/|=_*#$%^~`]{2,60}$")
+# No digits, markup or control characters (NUL would break storing it on PostgreSQL).
+_NAME = re.compile(r"^[^\d@<>{}\[\]\\/|=_*#$%^~`\x00-\x1f\x7f-\x9f]{2,60}$")
 _URL = re.compile(r"(https?://|www\.)", re.IGNORECASE)
 
 

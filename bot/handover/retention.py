@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handover.leads import FINAL_STATUSES, OPEN_STATUSES
@@ -16,14 +16,28 @@ from bot.store.models import (
     DashboardSession,
     Lead,
     LeadEvent,
-    LoginAttempt,
+    LoginLimit,
     Notification,
+    TelegramOutgoing,
+    TelegramUpdate,
     utcnow,
 )
+
+TELEGRAM = "telegram"
+DONE = "done"  # an answered Telegram update (see bot.channels.telegram._inbox)
 
 
 async def erase_conversation(*, session: AsyncSession, conversation_id: int) -> None:
     """Delete a conversation and all that hangs off it, explicitly, not relying on cascades."""
+    found = (
+        await session.execute(
+            select(Conversation.channel, Conversation.user_key).where(
+                Conversation.id == conversation_id
+            )
+        )
+    ).first()
+    if found is not None and found.channel == TELEGRAM and found.user_key.lstrip("-").isdigit():
+        await forget_telegram_chat(session=session, chat_id=int(found.user_key))
     leads = select(Lead.id).where(Lead.conversation_id == conversation_id)
     await session.execute(delete(Booking).where(Booking.lead_id.in_(leads)))
     await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(leads)))
@@ -34,6 +48,23 @@ async def erase_conversation(*, session: AsyncSession, conversation_id: int) -> 
     await session.execute(delete(Consent).where(Consent.conversation_id == conversation_id))
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
     await session.flush()
+
+
+async def forget_telegram_chat(*, session: AsyncSession, chat_id: int) -> None:
+    """Answered updates of the chat keep only their bare ``update_id`` (against duplicates).
+
+    Updates still open (the one that asked for the erasure, or later ones) are left to be
+    answered; once done, the inbox clears their chat id and payload in the same way.
+    """
+    done = select(TelegramUpdate.update_id).where(
+        TelegramUpdate.chat_id == chat_id, TelegramUpdate.status == DONE
+    )
+    await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.update_id.in_(done)))
+    await session.execute(
+        update(TelegramUpdate)
+        .where(TelegramUpdate.chat_id == chat_id, TelegramUpdate.status == DONE)
+        .values(chat_id=None, payload={})
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +93,12 @@ async def purge(
     for conversation_id in conversation_ids:
         await erase_conversation(session=session, conversation_id=conversation_id)
     await session.execute(delete(DashboardSession).where(DashboardSession.expires_at < now))
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - dt.timedelta(days=1)))
+    day_ago = now - dt.timedelta(days=1)
+    await session.execute(
+        delete(LoginLimit).where(
+            LoginLimit.last_failure_at < day_ago,
+            LoginLimit.blocked_until.is_(None) | (LoginLimit.blocked_until < day_ago),
+        )
+    )
     await session.flush()
     return PurgeReport(leads=len(lead_ids), conversations=len(conversation_ids))

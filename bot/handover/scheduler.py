@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.handover import booking, notify
 from bot.handover.retention import purge
+from bot.store.db import scrub
 
 if TYPE_CHECKING:
     from bot.service import Lotse
@@ -33,6 +34,8 @@ async def daily(lotse: Lotse) -> None:
     async with lotse.sessions() as session, session.begin():
         report = await purge(session=session, retention_days=lotse.settings.retention_days)
         created = await booking.materialise_rules(session=session)
+    if report.leads or report.conversations:
+        await scrub(lotse.db)
     log.info(
         "retention: %s lead(s), %s conversation(s) purged; %s slot(s) added",
         report.leads,

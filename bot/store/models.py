@@ -1,4 +1,7 @@
-"""ORM tables. The schema changes only through Alembic migrations in ``migrations/``."""
+"""ORM tables. The schema changes only through Alembic migrations in ``migrations/``.
+
+Text and JSON columns use the ``Safe*`` types: no control character reaches either database.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,18 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
-    String,
-    Text,
     UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.store.types import SafeJSON, SafeString, SafeText
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,10 +45,10 @@ class Conversation(Base):
     __table_args__ = (UniqueConstraint("channel", "user_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    user_key: Mapped[str] = mapped_column(String(128))
-    language: Mapped[str | None] = mapped_column(String(8))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(SafeString(16))
+    user_key: Mapped[str] = mapped_column(SafeString(128))
+    language: Mapped[str | None] = mapped_column(SafeString(8))
+    state: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -61,12 +63,12 @@ class Counsellor(Base):
     __tablename__ = "counsellors"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(256))
-    languages: Mapped[list[str]] = mapped_column(JSON)
-    region: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16), default="counsellor")
+    email: Mapped[str] = mapped_column(SafeString(254), unique=True)
+    name: Mapped[str] = mapped_column(SafeString(120))
+    password_hash: Mapped[str] = mapped_column(SafeString(256))
+    languages: Mapped[list[str]] = mapped_column(SafeJSON)
+    region: Mapped[str] = mapped_column(SafeString(64))
+    role: Mapped[str] = mapped_column(SafeString(16), default="counsellor")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -114,7 +116,7 @@ class Consent(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    version: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(SafeString(16))
     given_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -127,19 +129,19 @@ class Lead(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(8))
-    region: Mapped[str | None] = mapped_column(String(64), index=True)
-    topic: Mapped[str | None] = mapped_column(String(64))
-    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
-    contact_name: Mapped[str | None] = mapped_column(String(120))
-    contact_via: Mapped[str | None] = mapped_column(String(16))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    availability: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(SafeString(16))
+    language: Mapped[str] = mapped_column(SafeString(8))
+    region: Mapped[str | None] = mapped_column(SafeString(64), index=True)
+    topic: Mapped[str | None] = mapped_column(SafeString(64))
+    facts: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
+    contact_name: Mapped[str | None] = mapped_column(SafeString(120))
+    contact_via: Mapped[str | None] = mapped_column(SafeString(16))
+    contact_phone: Mapped[str | None] = mapped_column(SafeString(32))
+    contact_email: Mapped[str | None] = mapped_column(SafeString(254))
+    availability: Mapped[str | None] = mapped_column(SafeString(32))
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(SafeString(16), default="new", index=True)
     counsellor_id: Mapped[int | None] = mapped_column(
         ForeignKey("counsellors.id", ondelete="SET NULL")
     )
@@ -159,10 +161,10 @@ class LeadEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(32))  # "counsellor:<id>", "person" or "system"
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str | None] = mapped_column(String(16))
-    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(SafeString(32))  # "counsellor:<id>", "person" or "system"
+    from_status: Mapped[str | None] = mapped_column(SafeString(16))
+    to_status: Mapped[str | None] = mapped_column(SafeString(16))
+    note: Mapped[str | None] = mapped_column(SafeText)
 
 
 class Booking(Base):
@@ -187,9 +189,9 @@ class Notification(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))
-    message_id: Mapped[str] = mapped_column(String(64))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(SafeString(16))
+    message_id: Mapped[str] = mapped_column(SafeString(64))
+    params: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
     due_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -200,23 +202,24 @@ class DashboardSession(Base):
 
     __tablename__ = "dashboard_sessions"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
     counsellor_id: Mapped[int] = mapped_column(
         ForeignKey("counsellors.id", ondelete="CASCADE"), index=True
     )
-    csrf_token: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(SafeString(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LoginAttempt(Base):
-    """Failed logins, keyed by a hash of address and e-mail, for rate limiting."""
+class LoginLimit(Base):
+    """A login failure counter (address and account, account, or address), keyed by an HMAC."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "login_limits"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    key: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TelegramUpdate(Base):
@@ -230,8 +233,8 @@ class TelegramUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(SafeString(16), default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
     received_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -248,5 +251,5 @@ class TelegramOutgoing(Base):
         BigInteger, ForeignKey("telegram_updates.update_id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    method: Mapped[str] = mapped_column(String(64))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(SafeString(64))
+    params: Mapped[dict[str, Any]] = mapped_column(SafeJSON)

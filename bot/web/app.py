@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.channels import web as web_channel
 from bot.channels.telegram import router as telegram_router
@@ -17,7 +18,7 @@ from bot.config import Settings
 from bot.dashboard import router as dashboard_router
 from bot.handover.scheduler import background_jobs
 from bot.service import Lotse
-from bot.web import chat_page
+from bot.web import chat_page, errors
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -45,6 +46,11 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     app.include_router(telegram_router)
     app.include_router(chat_page.router)
     app.include_router(dashboard_router)
+    if settings.trusted_proxy_list:
+        # The client address (login limits) and scheme come from X-Forwarded-For / -Proto only
+        # when the direct peer is a named proxy; uvicorn's own handling is off (bot.cli).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    errors.install(app)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

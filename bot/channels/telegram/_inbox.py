@@ -110,12 +110,13 @@ async def forget_call(*, session: AsyncSession, call_id: int) -> None:
 
 
 async def mark_done(*, session: AsyncSession, update_id: int) -> None:
-    """Finished: clear the payload (it holds personal text) and keep the id against duplicates."""
+    """Finished: clear the payload (it holds personal text) and the chat id; keep the bare
+    ``update_id`` against duplicates."""
     await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.update_id == update_id))
     await session.execute(
         update(TelegramUpdate)
         .where(TelegramUpdate.update_id == update_id)
-        .values(status=DONE, payload={})
+        .values(status=DONE, payload={}, chat_id=None)
     )
 
 
