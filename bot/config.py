@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", extra="ignore", populate_by_name=True, hide_input_in_errors=True
     )
+
     environment: Literal["development", "production", "test"] = Field(
         default="development", alias="LOTSE_ENVIRONMENT"
     )
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
     # Optional: a Telegram group of the counsellors that hears of new leads (no personal data).
     telegram_counsellor_chat_id: int | None = Field(
         default=None, alias="TELEGRAM_COUNSELLOR_CHAT_ID"
+    )
+    # A Telegram reply that cannot be delivered (flood waits, Telegram unreachable) is dropped
+    # only this long after it was queued: seconds, or ISO 8601 such as PT24H.
+    telegram_reply_deadline: dt.timedelta = Field(
+        default=dt.timedelta(hours=24), gt=dt.timedelta(0), alias="TELEGRAM_REPLY_DEADLINE"
     )
     # Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or networks,
     # comma-separated ("127.0.0.1", "10.0.0.0/8,::1"); empty: the peer address is the client's.

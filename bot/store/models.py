@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    String,
     UniqueConstraint,
     func,
 )
@@ -242,7 +243,12 @@ class TelegramUpdate(Base):
 
 
 class TelegramOutgoing(Base):
-    """The Telegram outbox: Bot API calls of a handled update, deleted once made."""
+    """The Telegram outbox: Bot API calls of a handled update, deleted once the update is done.
+
+    ``status`` goes ``queued`` -> ``sending`` (committed with a fresh ``attempt`` id before the
+    call) -> ``sent`` (with Telegram's ``message_id``, in one transaction) or ``dropped``. A row
+    found in ``sending`` after a crash is replayed (see ``_channel.TelegramChannel._deliver``).
+    """
 
     __tablename__ = "telegram_outbox"
 
@@ -253,3 +259,9 @@ class TelegramOutgoing(Base):
     position: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(SafeString(64))
     params: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    attempt: Mapped[str | None] = mapped_column(String(32))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    queued_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -52,7 +52,7 @@ class Call:
 @dataclass
 class Fault:
     status: int = 500
-    retry_after: int | None = None
+    retry_after: float | None = None
     hang: bool = False
 
 
@@ -194,7 +194,6 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 FAST = Tuning(
     limits=Limits(chat_per_second=50, chat_burst=5, backoff=0.05, max_backoff=0.2, max_attempts=4),
-    settle=0.02,
     typing_after=5.0,
     poll_timeout=1,
     read_timeout=2.0,

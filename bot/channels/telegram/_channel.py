@@ -2,8 +2,14 @@
 
 Nothing lost: an update is acknowledged (webhook answer, or the next ``getUpdates`` offset) only
 after it is committed to the inbox. Nothing twice: a duplicate ``update_id`` is dropped on insert,
-the replies of an update go through the outbox, and every call is deleted once it was made. In
-order: one worker per chat takes the chat's stored updates by ``update_id``.
+the replies of an update go through the outbox, and every call is recorded before and after it
+is made (see ``TelegramChannel._deliver`` for the replay rule after a crash).
+
+In order, by construction: one worker per chat takes the chat's lowest unfinished update from
+the database, one at a time; it does not take one while a lower update of the same chat that
+has reached the server is still in its storing transaction (``Arrivals`` in this process; on
+PostgreSQL also the chat's advisory lock, which every storing transaction holds shared). Such a
+wait ends when that transaction does, milliseconds; there is no fixed settle delay.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,14 +33,20 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram import _inbox
 from bot.channels.telegram._handlers import CHANNEL, Handlers, Turn
 from bot.channels.telegram._render import Outgoing, send_messages
-from bot.channels.telegram._sender import Limits, Result, Sender, retry_after_seconds
+from bot.channels.telegram._sender import (
+    Delivery,
+    Limits,
+    Result,
+    Sender,
+    retry_after_seconds,
+)
 from bot.config import Settings
 from bot.content.models import LANGUAGES
 from bot.engine import RenderedMessage
 from bot.handover import notify
 from bot.i18n import DEFAULT_LANGUAGE, msg
 from bot.service import Lotse
-from bot.store.models import TelegramUpdate
+from bot.store.models import TelegramOutgoing, TelegramUpdate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,7 +71,9 @@ class Tuning:
     """Timings of the channel; production uses the defaults, tests make them short."""
 
     limits: Limits = field(default_factory=Limits)
-    settle: float = 0.1  # lets concurrent deliveries of one chat line up by update_id
+    # The longest wait for a lower update of the same chat that is still being stored (it
+    # normally ends with that transaction, within milliseconds).
+    order_wait: float = 1.0
     typing_after: float = 1.0
     poll_timeout: int = 50
     read_timeout: float = 15.0
@@ -64,6 +81,53 @@ class Tuning:
     boot_backoff: float = 30.0
     keep_done: dt.timedelta = dt.timedelta(days=2)
     stop_grace: float = 5.0
+
+
+class _Watch:
+    """A claim in progress: told when an update of its chat finishes storing."""
+
+    def __init__(self) -> None:
+        self.changed = False
+        self.event = asyncio.Event()
+
+
+class Arrivals:
+    """Updates that have reached this process and are still in their storing transaction."""
+
+    def __init__(self) -> None:
+        self._storing: dict[int | None, Counter[int]] = {}
+        self._watches: dict[int | None, set[_Watch]] = {}
+
+    def arrive(self, chat_id: int | None, update_id: int) -> None:
+        self._storing.setdefault(chat_id, Counter())[update_id] += 1
+
+    def leave(self, chat_id: int | None, update_id: int) -> None:
+        storing = self._storing.get(chat_id)
+        if storing is not None:
+            storing[update_id] -= 1
+            if storing[update_id] <= 0:
+                del storing[update_id]
+            if not storing:
+                del self._storing[chat_id]
+        for watch in self._watches.get(chat_id, ()):
+            watch.changed = True
+            watch.event.set()
+
+    def lowest(self, chat_id: int | None) -> int | None:
+        storing = self._storing.get(chat_id)
+        return min(storing) if storing else None
+
+    @contextlib.contextmanager
+    def watch(self, chat_id: int | None) -> Iterator[_Watch]:
+        watch = _Watch()
+        self._watches.setdefault(chat_id, set()).add(watch)
+        try:
+            yield watch
+        finally:
+            watches = self._watches[chat_id]
+            watches.discard(watch)
+            if not watches:
+                del self._watches[chat_id]
 
 
 def build_application(
@@ -104,6 +168,9 @@ class TelegramChannel:
         self.handlers = Handlers(lotse, secret=settings.secret_key)
         self.handlers.register(self.application)
         self.sender = Sender(self.application.bot, self.tuning.limits)
+        self.arrivals = Arrivals()
+        # Delivery figures since start: sent, dropped (and why), replayed, unknown outcomes.
+        self.counts: Counter[str] = Counter()
         self.ready = asyncio.Event()
         self._workers: dict[int | None, asyncio.Task[None]] = {}
         self._dirty: set[int | None] = set()
@@ -247,17 +314,26 @@ class TelegramChannel:
         It runs inside the scheduler's transaction, so it goes out directly, not via the outbox.
         """
         calls = send_messages(int(user_key), [RenderedMessage(text)], secret="", node=None)
-        results = [await self.sender.call(call) for call in calls]
-        return Result.FAILED not in results
+        results = [(await self.sender.call(call)).result for call in calls]
+        return Result.FAILED not in results and Result.EXPIRED not in results
 
     # -- receiving ----------------------------------------------------------------------------
 
     async def receive(self, payload: Mapping[str, Any]) -> bool:
-        """Store an update durably, then schedule it; ``False`` for a duplicate."""
-        async with self.lotse.sessions() as session, session.begin():
-            new = await _inbox.store(session=session, payload=payload)
+        """Store an update durably, then schedule it; ``False`` for a duplicate.
+
+        While it is being stored, the chat's higher updates are not taken (``Arrivals``).
+        """
+        chat_id = _inbox.chat_of(payload)
+        update_id = int(payload["update_id"])
+        self.arrivals.arrive(chat_id, update_id)
+        try:
+            async with self.lotse.sessions() as session, session.begin():
+                new = await _inbox.store(session=session, payload=payload)
+        finally:
+            self.arrivals.leave(chat_id, update_id)
         if new:
-            self._wake(_inbox.chat_of(payload))
+            self._wake(chat_id)
         else:
             log.info("update %s was delivered again: dropped", payload.get("update_id"))
         return new
@@ -299,28 +375,46 @@ class TelegramChannel:
         task.add_done_callback(_log_crash)
 
     async def _work(self, chat_id: int | None) -> None:
-        """Process the chat's stored updates one after another, oldest first."""
+        """Process the chat's stored updates one after another, lowest ``update_id`` first."""
         try:
             await self.ready.wait()
-            settle = True
             while True:
-                if settle:
-                    await asyncio.sleep(self.tuning.settle)
                 self._dirty.discard(chat_id)
-                async with self.lotse.sessions() as session:
-                    rows = await _inbox.open_updates(session=session, chat_id=chat_id)
-                for row in rows:
-                    try:
-                        await self._run(row)
-                    except Exception:
-                        await asyncio.sleep(1)  # the database or a bug: the update stays open
-                        self._dirty.add(chat_id)
-                        break
-                if not rows and chat_id not in self._dirty:
+                row = await self._claim(chat_id)
+                if row is None:
+                    if chat_id in self._dirty:
+                        continue
                     return
-                settle = chat_id in self._dirty
+                try:
+                    await self._run(row)
+                except Exception:
+                    await asyncio.sleep(1)  # the database or a bug: the update stays open
         finally:
             self._workers.pop(chat_id, None)
+
+    async def _claim(self, chat_id: int | None) -> TelegramUpdate | None:
+        """The chat's next update, once no lower update of it is still being stored."""
+        while True:
+            with self.arrivals.watch(chat_id) as watch:
+                async with self.lotse.sessions() as session, session.begin():
+                    row = await _inbox.next_update(session=session, chat_id=chat_id)
+                if row is None:
+                    return None  # an update still being stored wakes the worker when committed
+                lower = self.arrivals.lowest(chat_id)
+                if watch.changed:
+                    continue  # an update of the chat was committed during the read: read again
+                if lower is None or lower >= row.update_id:
+                    return row
+                try:
+                    async with asyncio.timeout(self.tuning.order_wait):
+                        await watch.event.wait()
+                except TimeoutError:
+                    log.warning(
+                        "update %s: a lower update is still being stored after %.1f s; going on",
+                        row.update_id,
+                        self.tuning.order_wait,
+                    )
+                    return row
 
     async def _run(self, row: TelegramUpdate) -> None:
         typing = None
@@ -338,6 +432,7 @@ class TelegramChannel:
                         first=turn.saved,
                     )
             await self._deliver(row.update_id)
+            self._failures.pop(row.update_id, None)
         except Exception:
             failures = self._failures[row.update_id] = self._failures.get(row.update_id, 0) + 1
             log.exception("update %s failed (%d times)", row.update_id, failures)
@@ -371,15 +466,88 @@ class TelegramChannel:
         return turn
 
     async def _deliver(self, update_id: int) -> None:
-        """Make the outbox calls of one update; each is deleted right after it was made."""
+        """Make the outbox calls of one update in order, each recorded before and after it.
+
+        Before a call its row is committed as ``sending`` with a fresh attempt id; its outcome
+        (``sent`` with Telegram's message id, or ``dropped``) is committed in the transaction that
+        marks the next call ``sending`` or, after the last call, finishes the update (which
+        deletes its rows). So at any moment at most one call per chat is in ``sending``.
+
+        Replay rule: a row found in ``sending`` was in flight when the process died, and nobody
+        knows whether Telegram carried it out (the Bot API has no idempotency key). It is made
+        again: a reply that reached Telegram just before the crash then arrives twice, which is
+        bounded by the calls in flight at the crash; never making it again could lose a reply
+        the person is waiting for. Edits repeat harmlessly ("message is not modified" counts as
+        made), a repeated callback answer is refused and dropped.
+        """
         async with self.lotse.sessions() as session:
             calls = await _inbox.outbox(session=session, update_id=update_id)
+        made: tuple[TelegramOutgoing, str, Delivery] | None = None
         for call in calls:
-            await self.sender.call(Outgoing(call.method, dict(call.params)))
+            if call.status == _inbox.SENDING:
+                self.counts["replayed"] += 1
+                log.info(
+                    "update %s: call %d was in flight at a crash: made again",
+                    update_id,
+                    call.position,
+                )
+            attempt = uuid.uuid4().hex
             async with self.lotse.sessions() as session, session.begin():
-                await _inbox.forget_call(session=session, call_id=call.id)
+                if made is not None:
+                    await self._record(session, *made)
+                await _inbox.mark_sending(session=session, call_id=call.id, attempt=attempt)
+            deadline = self._deadline(call.queued_at)
+            delivery = await self.sender.call(
+                Outgoing(call.method, dict(call.params)), deadline=deadline
+            )
+            made = (call, attempt, delivery)
         async with self.lotse.sessions() as session, session.begin():
+            if made is not None:
+                await self._record(session, *made)
             await _inbox.mark_done(session=session, update_id=update_id)
+
+    def _deadline(self, queued_at: dt.datetime | None) -> float:
+        """When a reply queued at ``queued_at`` is given up, on the sender's monotonic clock."""
+        span = self.settings.telegram_reply_deadline
+        if queued_at is None:
+            return time.monotonic() + span.total_seconds()
+        if queued_at.tzinfo is None:  # SQLite keeps UTC without a zone
+            queued_at = queued_at.replace(tzinfo=dt.UTC)
+        left = queued_at + span - dt.datetime.now(dt.UTC)
+        return time.monotonic() + left.total_seconds()
+
+    async def _record(
+        self, session: Any, call: TelegramOutgoing, attempt: str, delivery: Delivery
+    ) -> None:
+        result = delivery.result
+        self.counts[result.value] += 1
+        if result is Result.FAILED:
+            log.error(
+                "update %s: call %d (%s) failed: dropped",
+                call.update_id,
+                call.position,
+                call.method,
+            )
+        elif result is Result.EXPIRED:
+            log.error(
+                "update %s: call %d (%s) not made within %s of being queued: dropped",
+                call.update_id,
+                call.position,
+                call.method,
+                self.settings.telegram_reply_deadline,
+            )
+        if result in (Result.FAILED, Result.EXPIRED):
+            self.counts["dropped"] += 1
+            status = _inbox.DROPPED
+        else:
+            status = _inbox.SENT if result is Result.SENT else _inbox.UNKNOWN
+        await _inbox.record(
+            session=session,
+            call_id=call.id,
+            attempt=attempt,
+            status=status,
+            message_id=delivery.message_id,
+        )
 
     async def _typing(self, chat_id: int) -> None:
         """Show "typing…" while an answer takes longer than a moment."""

@@ -1,4 +1,9 @@
-"""The durable inbox and outbox of Telegram updates (tables ``telegram_updates``/``_outbox``)."""
+"""The durable inbox and outbox of Telegram updates (tables ``telegram_updates``/``_outbox``).
+
+Outbox rows: ``queued`` -> ``sending`` (committed with a fresh attempt id before the Bot API call)
+-> ``sent`` (Telegram's message id recorded in the same transaction) or ``dropped``. The rows of an
+update are deleted in one statement when the update is done.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +23,16 @@ PENDING = "pending"  # stored, not yet answered
 HANDLED = "handled"  # answered: the replies wait in the outbox
 DONE = "done"  # all replies made (or given up); the payload is cleared
 OPEN = (PENDING, HANDLED)
+
+QUEUED = "queued"  # not yet tried
+SENDING = "sending"  # an attempt may be in flight: its outcome is not recorded
+SENT = "sent"  # made; ``message_id`` holds Telegram's id when the call returns a message
+DROPPED = "dropped"  # given up (refused, too many real failures, or past the deadline)
+UNKNOWN = "unknown"  # the request may have reached Telegram without an answer: not repeated
+UNFINISHED = (QUEUED, SENDING)
+
+# Advisory locks of the Telegram chats on PostgreSQL (two-key form; other locks use other keys).
+_CHAT_LOCKS = 0x7467
 
 _CHAT_PATHS = (
     ("message", "chat"),
@@ -44,15 +59,31 @@ def chat_of(payload: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _lock_key(chat_id: int) -> int:
+    """A chat id (up to 52 bits) folded into PostgreSQL's signed 32-bit lock key."""
+    folded = (chat_id ^ (chat_id >> 32)) & 0xFFFFFFFF
+    return folded - (1 << 32) if folded >= 1 << 31 else folded
+
+
 async def store(*, session: AsyncSession, payload: Mapping[str, Any]) -> bool:
-    """Insert an update unless its ``update_id`` is known; ``True`` when it is new."""
+    """Insert an update unless its ``update_id`` is known; ``True`` when it is new.
+
+    On PostgreSQL the storing transaction holds the chat's advisory lock in shared mode until it
+    commits, so that ``next_update`` (exclusive) of any process waits for it.
+    """
+    chat_id = chat_of(payload)
     values = {
         "update_id": int(payload["update_id"]),
-        "chat_id": chat_of(payload),
+        "chat_id": chat_id,
         "status": PENDING,
         "payload": dict(payload),
     }
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" and chat_id is not None:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock_shared(:space, :key)"),
+            {"space": _CHAT_LOCKS, "key": _lock_key(chat_id)},
+        )
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(TelegramUpdate).values(**values).on_conflict_do_nothing()
     result = await session.execute(statement)
@@ -67,8 +98,18 @@ async def open_chats(*, session: AsyncSession) -> list[int | None]:
     return list(rows.scalars())
 
 
-async def open_updates(*, session: AsyncSession, chat_id: int | None) -> list[TelegramUpdate]:
-    """The unfinished updates of one chat, oldest first."""
+async def next_update(*, session: AsyncSession, chat_id: int | None) -> TelegramUpdate | None:
+    """The chat's lowest unfinished update: a chat's updates are taken in ``update_id`` order.
+
+    On PostgreSQL this first takes the chat's advisory lock exclusively (released at the end of
+    the transaction): it waits for the storing transactions of the chat that are under way in
+    any process, so a lower update committed a moment later is not overtaken.
+    """
+    if chat_id is not None and session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": _CHAT_LOCKS, "key": _lock_key(chat_id)},
+        )
     chat = (
         TelegramUpdate.chat_id.is_(None) if chat_id is None else TelegramUpdate.chat_id == chat_id
     )
@@ -76,8 +117,9 @@ async def open_updates(*, session: AsyncSession, chat_id: int | None) -> list[Te
         select(TelegramUpdate)
         .where(chat, TelegramUpdate.status.in_(OPEN))
         .order_by(TelegramUpdate.update_id)
+        .limit(1)
     )
-    return list(rows.scalars())
+    return rows.scalars().first()
 
 
 async def mark_handled(
@@ -96,17 +138,41 @@ async def mark_handled(
 
 
 async def outbox(*, session: AsyncSession, update_id: int) -> list[TelegramOutgoing]:
+    """The calls of an update that are still to be made (``queued``, or ``sending`` after a
+    crash), in order."""
     rows = await session.execute(
         select(TelegramOutgoing)
-        .where(TelegramOutgoing.update_id == update_id)
+        .where(TelegramOutgoing.update_id == update_id, TelegramOutgoing.status.in_(UNFINISHED))
         .order_by(TelegramOutgoing.position)
     )
     return list(rows.scalars())
 
 
+async def mark_sending(*, session: AsyncSession, call_id: int, attempt: str) -> None:
+    """Before the Bot API call: from now on the call may be in flight."""
+    await session.execute(
+        update(TelegramOutgoing)
+        .where(TelegramOutgoing.id == call_id)
+        .values(status=SENDING, attempt=attempt)
+    )
+
+
+async def record(
+    *, session: AsyncSession, call_id: int, attempt: str, status: str, message_id: int | None
+) -> None:
+    """After the call: its outcome, with Telegram's message id; only for the attempt made."""
+    await session.execute(
+        update(TelegramOutgoing)
+        .where(TelegramOutgoing.id == call_id, TelegramOutgoing.attempt == attempt)
+        .values(status=status, message_id=message_id)
+    )
+
+
 async def forget_call(*, session: AsyncSession, call_id: int) -> None:
     """A call was made (or given up): it must never be made again."""
-    await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.id == call_id))
+    await session.execute(
+        update(TelegramOutgoing).where(TelegramOutgoing.id == call_id).values(status=SENT)
+    )
 
 
 async def mark_done(*, session: AsyncSession, update_id: int) -> None:

@@ -1,42 +1,59 @@
 """Outbound Bot API calls within Telegram's limits, retried only when that cannot send twice.
 
 Limits: about one message per second in a chat (with a small burst) and 30 per second overall.
-A 429 is honoured with its ``retry_after``; connection failures and server errors are retried with
-exponential backoff, a bounded number of times. A request that may have reached Telegram without
-an answer (a read timeout, a dropped connection) is not repeated: a missing message is better
-than a duplicate one.
+
+A 429 is not a failure: it pauses every call of the bot for its ``retry_after`` (a flood wait),
+after which one call at a time probes until one goes through, so a long 429 storm costs about one
+call per ``retry_after`` and never a busy loop. It does not count toward any bound: the call waits
+until its deadline (a reply: ``TELEGRAM_REPLY_DEADLINE`` after it was queued, 24 hours by default)
+and only then is dropped. A connection that could not be made (Telegram unreachable) is retried
+with capped exponential backoff until the deadline as well. Real failures, the server errors
+(5xx) of a request, are retried with backoff at most ``max_attempts`` times. A refusal (4xx) is
+final. A request that may have reached Telegram without an answer (a read timeout, a dropped
+connection) is not repeated: a missing message is better than a duplicate one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import random
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram._render import Outgoing
 
 log = logging.getLogger(__name__)
 
-# Failures where the request certainly did not reach Telegram's bot logic.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+# Failures where the request certainly did not reach Telegram.
+_UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (*_UNREACHABLE, httpx.WriteTimeout)
 _MESSAGES = frozenset({"sendMessage"})
 
 
 class Result(enum.Enum):
     SENT = "sent"
-    FAILED = "failed"  # Telegram refused it, or the retries ran out
+    FAILED = "failed"  # Telegram refused it, or the real failures ran out
+    EXPIRED = "expired"  # not made before its deadline (flood waits, Telegram unreachable)
     UNKNOWN = "unknown"  # it may have been delivered: not repeated
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one call; ``message_id`` when Telegram answered with a message."""
+
+    result: Result
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,10 +63,10 @@ class Limits:
     overall_per_second: float = 30.0
     chat_per_second: float = 1.0
     chat_burst: int = 3
-    max_attempts: int = 6
+    max_attempts: int = 6  # real failures (server errors) of one call; 429s do not count
     backoff: float = 0.5
     max_backoff: float = 30.0
-    max_retry_after: float = 300.0
+    direct_deadline: float = 60.0  # calls made outside the outbox (notifications) wait this long
 
 
 class TokenBucket:
@@ -79,7 +96,7 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """Waits until a message may go out: per chat and overall."""
+    """Waits until a message may go out: per chat and overall; and Telegram's flood waits."""
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self._limits = limits
@@ -87,6 +104,9 @@ class RateLimiter:
         self._overall = TokenBucket(limits.overall_per_second, limits.overall_per_second, clock)
         self._chats: dict[int, TokenBucket] = {}
         self._lock = asyncio.Lock()  # first come, first served for the overall budget
+        self.flood_until = 0.0  # no call before this moment (``clock``): Telegram said so
+        self._flooded = False  # since the last flood wait, no call has gone through yet
+        self._probe = asyncio.Lock()
 
     async def wait(self, chat_id: int | None, *, message: bool) -> None:
         if message and chat_id is not None:
@@ -101,6 +121,28 @@ class RateLimiter:
             await _take(bucket)
         async with self._lock:
             await _take(self._overall)
+
+    def flood(self, seconds: float) -> None:
+        """Telegram answered 429: no call of the bot before ``seconds`` from now."""
+        self.flood_until = max(self.flood_until, self._clock() + seconds)
+        self._flooded = True
+
+    def flowing(self) -> None:
+        """A call went through: the flood wait is over."""
+        self._flooded = False
+
+    @property
+    def flood_wait(self) -> float:
+        return max(0.0, self.flood_until - self._clock())
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """After a flood wait, one call at a time until one went through (a probe)."""
+        if not self._flooded:
+            yield
+            return
+        async with self._probe:
+            yield
 
 
 async def _take(bucket: TokenBucket) -> None:
@@ -137,65 +179,113 @@ class Sender:
         limits: Limits,
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
         self.limits = limits
-        self.limiter = RateLimiter(limits)
+        self.limiter = RateLimiter(limits, clock)
         self._sleep = sleep
+        self._clock = clock
+        self.flood_waits = 0  # 429 answers received (not failures)
 
-    async def call(self, call: Outgoing, *, retry: bool = True) -> Result:
+    async def call(
+        self, call: Outgoing, *, deadline: float | None = None, retry: bool = True
+    ) -> Delivery:
+        """Make one call; ``deadline`` (on ``clock``) is when a call still waiting is dropped.
+
+        Without ``retry`` (the "typing…" indicator) there is exactly one attempt, flood wait or
+        not: it is never repeated, and it does not count as the probe after a flood wait.
+        """
         chat_id = call.params.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None
-        attempts = self.limits.max_attempts if retry else 1
-        for attempt in range(1, attempts + 1):
+        if deadline is None:
+            deadline = self._clock() + self.limits.direct_deadline
+        failures = 0
+        unreachable = 0
+        while True:
+            waiting = retry and self.limiter.flood_wait > 0
+            if waiting and not await self._pause(self.limiter.flood_wait, deadline):
+                return Delivery(Result.EXPIRED)
             await self.limiter.wait(chat, message=call.method in _MESSAGES)
-            try:
-                await self._make(call)
-                return Result.SENT
-            except RetryAfter as error:
-                wait = retry_after_seconds(error)
-                if wait > self.limits.max_retry_after:
-                    log.error("%s: flood wait of %.0f s is too long, dropped", call.method, wait)
-                    return Result.FAILED
-                log.warning(
-                    "%s: 429, retrying after %.1f s (attempt %d)", call.method, wait, attempt
-                )
-                if attempt < attempts:
-                    await self._sleep(wait)
-            except (TimedOut, NetworkError) as error:
-                if not _not_sent(error):
-                    log.warning("%s: outcome unknown (%s), not repeated", call.method, error)
-                    return Result.UNKNOWN
-                delay = min(self.limits.max_backoff, self.limits.backoff * 2 ** (attempt - 1))
-                delay *= 1 + random.random() / 4
-                log.warning(
-                    "%s: %s, retrying in %.1f s (attempt %d)", call.method, error, delay, attempt
-                )
-                if attempt < attempts:
-                    await self._sleep(delay)
-            except TelegramError as error:
-                log.warning("%s refused: %s", call.method, error)
-                return Result.FAILED
-        log.error("%s: gave up after %d attempts", call.method, attempts)
-        return Result.FAILED
+            async with self.limiter.slot() if retry else contextlib.nullcontext():
+                if retry and self.limiter.flood_wait > 0:
+                    continue  # another call met a 429 while this one waited for its turn
+                try:
+                    message_id = await self._make(call)
+                except RetryAfter as error:
+                    wait = retry_after_seconds(error)
+                    self.flood_waits += 1
+                    self.limiter.flood(wait)
+                    log.warning("%s: 429, every call waits %.1f s", call.method, wait)
+                    if not retry:
+                        return Delivery(Result.FAILED)
+                    continue
+                except BadRequest as error:
+                    if "not modified" in str(error).lower():
+                        return Delivery(Result.SENT)  # an edit made before (a replay)
+                    log.warning("%s refused: %s", call.method, error)
+                    return Delivery(Result.FAILED)
+                except (TimedOut, NetworkError) as error:
+                    if not _not_sent(error):
+                        log.warning("%s: outcome unknown (%s), not repeated", call.method, error)
+                        return Delivery(Result.UNKNOWN)
+                    if not retry:
+                        return Delivery(Result.FAILED)
+                    if isinstance(error.__cause__, _UNREACHABLE):
+                        unreachable += 1  # Telegram unreachable: waits until the deadline
+                        attempt = unreachable
+                    else:
+                        failures += 1
+                        if failures >= self.limits.max_attempts:
+                            log.error("%s: gave up after %d failures", call.method, failures)
+                            return Delivery(Result.FAILED)
+                        attempt = failures
+                    delay = min(self.limits.max_backoff, self.limits.backoff * 2 ** (attempt - 1))
+                    delay *= 1 + random.random() / 4
+                    log.warning(
+                        "%s: %s, retrying in %.1f s (attempt %d)",
+                        call.method,
+                        error,
+                        delay,
+                        attempt,
+                    )
+                except TelegramError as error:
+                    log.warning("%s refused: %s", call.method, error)
+                    return Delivery(Result.FAILED)
+                else:
+                    if retry:
+                        self.limiter.flowing()
+                    return Delivery(Result.SENT, message_id)
+            if not await self._pause(delay, deadline):
+                return Delivery(Result.EXPIRED)
 
-    async def _make(self, call: Outgoing) -> None:
-        """One typed Bot API call from its stored JSON form."""
+    async def _pause(self, seconds: float, deadline: float) -> bool:
+        """Sleep ``seconds``, or until the deadline and then return ``False``."""
+        left = deadline - self._clock()
+        if seconds >= left:
+            await self._sleep(max(0.0, left))
+            return False
+        await self._sleep(seconds)
+        return True
+
+    async def _make(self, call: Outgoing) -> int | None:
+        """One typed Bot API call from its stored JSON form; the id of a message it returned."""
         p = dict(call.params)
         markup = p.pop("reply_markup", None)
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        result: Any = None
         match call.method:
             case "sendMessage":
                 preview = p.pop("link_preview_options", None)
-                await self.bot.send_message(
+                result = await self.bot.send_message(
                     **p,
                     reply_markup=reply_markup,
                     link_preview_options=LinkPreviewOptions(**preview) if preview else None,
                 )
             case "editMessageText":
-                await self.bot.edit_message_text(**p, reply_markup=reply_markup)
+                result = await self.bot.edit_message_text(**p, reply_markup=reply_markup)
             case "editMessageReplyMarkup":
-                await self.bot.edit_message_reply_markup(**p, reply_markup=reply_markup)
+                result = await self.bot.edit_message_reply_markup(**p, reply_markup=reply_markup)
             case "answerCallbackQuery":
                 await self.bot.answer_callback_query(**p)
             case "sendChatAction":
@@ -204,3 +294,4 @@ class Sender:
                 await self.bot.leave_chat(**p)
             case _:
                 raise ValueError(f"unsupported Bot API method {call.method}")
+        return result.message_id if isinstance(result, Message) else None
