@@ -91,6 +91,7 @@ _PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
 _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
 _BRIEF_WORDS = 2
 _BRIEF_CONFIDENCE = 0.9
+_OWN_CASE_CONFIDENCE = 0.8  # job and years stated: only a clear question comes before the result
 
 
 class Understanding(Protocol):
@@ -444,6 +445,9 @@ class Engine:
             )
             if match.answer in _CARE_ANSWERS and occupation.chamber != ChamberType.STATE:
                 return AnswerMatch.none()
+            if match.confidence < _OWN_CASE_CONFIDENCE:
+                # What is left ("ne yapmalıyım?") is vague; the result of their case answers it.
+                return AnswerMatch.none()
             return match
         match = self.answers.select(text)
         if (
@@ -562,12 +566,18 @@ class Engine:
                 self._show_answer(state, match.answer, {}, reply)
                 return True
             at_top = state.node is None or state.node in TOP_LEVEL
+            # "8 Jahre Lagerarbeiter, was muss ich tun?": their case answers it, not a guess.
+            own_case = {"years", "occupation"} <= slots.keys()
             # Inside a tree, a word that is no answer gets the question's own help instead.
-            if match.decision == Decision.UNSURE and (
-                is_question(text, state.language) or (intent is None and at_top)
+            if (
+                match.decision == Decision.UNSURE
+                and not own_case
+                and (is_question(text, state.language) or (intent is None and at_top))
             ):
                 return self._did_you_mean_answers(state, match, reply)
-        if {"years", "occupation"} <= slots.keys() and not is_question(text, state.language):
+        if {"years", "occupation"} <= slots.keys() and (
+            not is_question(text, state.language) or intent not in self.knowledge.topics
+        ):
             intent = "external_exam"  # years of work in an occupation: check the exam route
         if intent is None or intent not in self.knowledge.topics:
             guesses = [
