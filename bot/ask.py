@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.bundle import Content
 from bot.config import Settings
 from bot.content.models import LANGUAGES
 from bot.engine import ConversationState, Engine, Renderer, Start, Text
-from bot.service import Content
 from bot.understanding import Understander
 
 
@@ -21,7 +21,7 @@ class Asker:
 
     @classmethod
     def create(cls, settings: Settings) -> Asker:
-        content = Content.load(settings.content_root)
+        content = Content.load(settings.content_root, cache_dir=settings.cache_dir)
         understander = content.understander
         engine = content.engine(region=settings.region, retention_days=settings.retention_days)
         return cls(content, understander, engine, Renderer(content.knowledge))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
+from bot.bundle import Content
 from bot.config import Settings
 from bot.engine import Choice, ConversationState, Start, Text
-from bot.service import Content
 
 MESSAGES = [
     "Ich arbeite seit 6 Jahren als Koch ohne Abschluss",
@@ -45,6 +47,19 @@ def main() -> None:
     print(f"engine.handle (free text): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
     p50, p99 = _measure(lambda: understander.analyse(MESSAGES[next(index) % 5]), 2000)
     print(f"understander.analyse: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    _cold_starts()
+
+
+def _cold_starts() -> None:
+    """``lotse ask`` as a user runs it: a new process, the content cache warm after the first."""
+    command = [sys.executable, "-m", "bot", "ask", "Wer bezahlt den Kurs?"]
+    seconds = []
+    for _ in range(4):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        seconds.append(time.perf_counter() - started)
+    warm = statistics.median(seconds[1:])
+    print(f"lotse ask cold start: first {seconds[0]:.2f} s, with the cache {warm:.2f} s")
 
 
 if __name__ == "__main__":

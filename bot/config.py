@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.var_dir / 'lotse.sqlite3'}"
 
     @property
+    def cache_dir(self) -> Path:
+        """Trained understanding, rebuilt whenever the content or the code changes."""
+        return self.var_dir / "cache"
+
+    @property
     def dialogs_dir(self) -> Path:
         return self.content_root / "dialogs"
 

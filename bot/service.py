@@ -6,25 +6,21 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.answers import AnswerSelector, Decision, answer_selector
+from bot.answers import Decision
+from bot.bundle import Content as Content  # re-exported: channels and tests import it here
 from bot.config import Settings
-from bot.content import Knowledge, load_knowledge
 from bot.content.models import LANGUAGES
 from bot.engine import (
     ConversationState,
-    DialogSet,
-    Engine,
     Event,
     RenderedMessage,
     Renderer,
     Reply,
     Start,
     Text,
-    load_dialogs,
 )
 from bot.engine.events import (
     AppointmentCancelled,
@@ -38,15 +34,13 @@ from bot.engine.events import (
     OptionsWanted,
     ReplyOption,
 )
-from bot.engine.validate import content_errors
 from bot.handover import booking, leads, notify
 from bot.handover.retention import erase_conversation
-from bot.i18n import Catalogs, When, msg
+from bot.i18n import When, msg
 from bot.store import repo
 from bot.store.db import create_engine, scrub, session_factory
 from bot.store.models import Conversation, Notification, utcnow
 from bot.store.types import clean_text
-from bot.understanding import Understander
 
 log = logging.getLogger(__name__)
 
@@ -61,46 +55,6 @@ class Outcome:
 
 # Called inside the event's transaction with the rendered outcome and the new state.
 Finish = Callable[[AsyncSession, Outcome, ConversationState], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Content:
-    """Everything loaded from the content folders, validated together."""
-
-    dialogs: DialogSet
-    knowledge: Knowledge
-    catalogs: Catalogs
-    understander: Understander  # trained on the example phrases once, at load
-    answers: AnswerSelector  # indexes the answer entries' example phrases once, at load
-
-    @classmethod
-    def load(cls, root: Path) -> Content:
-        """Load and cross-check all content; raises ``ContentError`` on the first problem."""
-        knowledge = load_knowledge(root / "knowledge")
-        dialogs = load_dialogs(root / "dialogs")
-        catalogs = Catalogs(root / "locales")
-        for error in content_errors(dialogs, knowledge, catalogs.has_message, LANGUAGES):
-            raise error
-        understander = Understander(knowledge)
-        return cls(
-            dialogs=dialogs,
-            knowledge=knowledge,
-            catalogs=catalogs,
-            understander=understander,
-            answers=answer_selector(knowledge, topic_prior=understander.intent_probabilities),
-        )
-
-    def engine(self, *, region: str | None, retention_days: int = 180) -> Engine:
-        """A dialog engine over this content, for one deployment's region and retention."""
-        return Engine(
-            self.dialogs,
-            self.knowledge,
-            self.understander,
-            lambda language, message_id: self.catalogs.translator(language).text(message_id),
-            default_region=region,
-            retention_days=retention_days,
-            answers=self.answers,
-        )
 
 
 class Lotse:
@@ -124,7 +78,7 @@ class Lotse:
     def create(cls, settings: Settings) -> Lotse:
         return cls(
             settings,
-            Content.load(settings.content_root),
+            Content.load(settings.content_root, cache_dir=settings.cache_dir),
             create_engine(settings.effective_database_url),
         )
 

@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from bot.answers.selector import NONE_LABEL
+from bot.bundle import Content
 from bot.content.models import LANGUAGES
 from bot.engine import ConversationState, Start, Text
-from bot.service import Content
 
 __all__ = [
     "DEV_SET",

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import ClassVar
 
 from bot.answers.index import PhraseIndex
 from bot.content.loader import Knowledge
 from bot.content.models import ABOUT_TOPIC, Answer
+from bot.memo import Memoized
 
 __all__ = ["NONE_LABEL", "AnswerMatch", "AnswerSelector", "Decision", "answer_selector"]
 
@@ -52,8 +54,10 @@ class AnswerMatch:
         return cls(Decision.NONE, None, 1.0)
 
 
-class AnswerSelector:
+class AnswerSelector(Memoized):
     """Ranks the answer entries for a message; built once from their example phrases."""
+
+    _memos: ClassVar[dict[str, tuple[str, int]]] = {"_select": ("_select_uncached", 512)}
 
     def __init__(
         self,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.bundle import Content
 from bot.dashboard.web import berlin
-from bot.service import Content
 from bot.store.models import Lead, LeadEvent
 
 LANGUAGE_NAMES = {"de": "Deutsch", "tr": "Türkisch", "ru": "Russisch"}

@@ -8,9 +8,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from rapidfuzz.distance import Levenshtein
 
+from bot.memo import Memoized
 from bot.understanding.normalize import fold_text, fold_token, normalize, tokens
 
 __all__ = [
@@ -637,8 +639,10 @@ def _word_matches(query: str, word: str) -> bool:
     )
 
 
-class TermIndex:
+class TermIndex(Memoized):
     """Fuzzy, inflection-tolerant lookup of multi-word terms (job titles, country names)."""
+
+    _memos: ClassVar[dict[str, tuple[str, int]]] = {"_lookup": ("_lookup_uncached", 16384)}
 
     def __init__(
         self,

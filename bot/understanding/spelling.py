@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import ClassVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from bot.memo import Memoized
 
 __all__ = ["Speller"]
 
 _STEM = 5
 
 
-class Speller:
+class Speller(Memoized):
     """Maps an unknown word to the closest known one; keeps it when nothing is close."""
+
+    _memos: ClassVar[dict[str, tuple[str, int]]] = {"correct": ("_correct", 16384)}
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         words = {w for w in vocabulary if not w.isdigit()}
