@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
@@ -12,6 +13,19 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# `pip install .` puts dialogs/, knowledge/ and locales/ under <prefix>/share/lotse.
+PACKAGED_CONTENT = Path(sys.prefix) / "share" / "lotse"
+
+
+def default_content_root() -> Path:
+    """The repository's content folders in a checkout, else the ones installed with the package."""
+    return PROJECT_ROOT if (PROJECT_ROOT / "dialogs").is_dir() else PACKAGED_CONTENT
+
+
+def default_var_dir() -> Path:
+    """./var of the checkout, else ./var of the folder the service is started in."""
+    return PROJECT_ROOT / "var" if (PROJECT_ROOT / "dialogs").is_dir() else Path.cwd() / "var"
+
 MIN_SECRET_LENGTH = 32
 # Values from examples and habits; compared case-insensitively, also as the start of a secret.
 _PLACEHOLDER_SECRETS = (
@@ -53,8 +67,8 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or networks,
     # comma-separated ("127.0.0.1", "10.0.0.0/8,::1"); empty: the peer address is the client's.
     trusted_proxies: str = Field(default="", alias="LOTSE_TRUSTED_PROXIES")
-    content_root: Path = Field(default=PROJECT_ROOT, alias="LOTSE_CONTENT_ROOT")
-    var_dir: Path = Field(default=PROJECT_ROOT / "var", alias="LOTSE_VAR_DIR")
+    content_root: Path = Field(default_factory=default_content_root, alias="LOTSE_CONTENT_ROOT")
+    var_dir: Path = Field(default_factory=default_var_dir, alias="LOTSE_VAR_DIR")
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:

@@ -7,6 +7,7 @@ process-wide ``_()`` bound to one language.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, get_timezone
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -156,10 +159,7 @@ class Catalogs:
         for language in LANGUAGES:
             translations = Translations.load(str(locales_dir), [language], domain=DOMAIN)
             if not isinstance(translations, Translations):
-                raise FileNotFoundError(
-                    f"{locales_dir}/{language}/LC_MESSAGES/{DOMAIN}.mo is missing: "
-                    "run 'make catalogs' (pybabel compile)"
-                )
+                translations = _compiled_in_memory(locales_dir, language)
             self._translators[language] = Translator(language, translations)
 
     def has_message(self, language: str, message_id: str) -> bool:
@@ -169,6 +169,19 @@ class Catalogs:
         return self._translators.get(
             language or DEFAULT_LANGUAGE, self._translators[DEFAULT_LANGUAGE]
         )
+
+
+def _compiled_in_memory(locales_dir: Path, language: str) -> Translations:
+    """The catalog compiled from its .po file when no .mo was built (an installed package)."""
+    po = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        raise FileNotFoundError(f"{po} is missing: no catalog for '{language}'")
+    with po.open("rb") as file:
+        catalog = read_po(file, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
 
 
 @cache
