@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -13,6 +14,8 @@ from bot.answers import Decision
 from bot.bundle import Content as Content  # re-exported: channels and tests import it here
 from bot.config import Settings
 from bot.content.models import LANGUAGES
+from bot.courses import matching
+from bot.courses.present import course_lines
 from bot.engine import (
     ConversationState,
     Event,
@@ -28,12 +31,14 @@ from bot.engine.events import (
     BookingRequested,
     CallbackRequested,
     ConsentGiven,
+    CoursesWanted,
     DataDeletionRequested,
     HandoverRequested,
     Line,
     OptionsWanted,
     ReplyOption,
 )
+from bot.engine.runtime import COURSES_NONE
 from bot.handover import booking, leads, notify
 from bot.handover.retention import erase_conversation
 from bot.i18n import When, msg
@@ -43,6 +48,7 @@ from bot.store.models import Conversation, Notification, utcnow
 from bot.store.types import clean_text
 
 log = logging.getLogger(__name__)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,8 @@ class Lotse:
                     log.info("conversation erased on request (channel %s)", conversation.channel)
                 case OptionsWanted(source="free_slots"):
                     await self._offer_slots(session, state, reply, region, language)
+                case CoursesWanted(occupation=occupation, region=near, kinds=kinds):
+                    await self._show_courses(session, reply, occupation, near, kinds)
         return conversation, state, reply
 
     async def _offer_slots(
@@ -238,6 +246,24 @@ class Lotse:
         state.offered[:0] = [o.id for o in offered]
         if not slots and reply.lines:
             reply.lines[-1] = Line(msg("handover.no_slots"))  # instead of "choose one of these"
+
+    async def _show_courses(
+        self,
+        session: AsyncSession,
+        reply: Reply,
+        occupation: str,
+        region: str | None,
+        kinds: tuple[str, ...],
+    ) -> None:
+        """Up to three courses of the catalogue instead of "none known", when there are any."""
+        today = dt.datetime.now(BERLIN).date()
+        found = await matching(
+            session=session, occupation=occupation, region=region, kinds=kinds, today=today
+        )
+        lines = course_lines(found, occupation, today)
+        at = next((i for i, line in enumerate(reply.lines) if line.ref == COURSES_NONE), None)
+        if lines and at is not None:
+            reply.lines[at : at + 1] = lines
 
     async def _pending_notifications(
         self, session: AsyncSession, conversation: Conversation

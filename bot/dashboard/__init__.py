@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from bot.dashboard import admin, auth, leads, queue, slots
+from bot.dashboard import admin, auth, courses, leads, queue, slots
 from bot.dashboard.web import STATIC
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, queue, leads, slots, admin):
+for _module in (auth, queue, leads, slots, admin, courses):
     router.include_router(_module.router)
 
 

@@ -14,6 +14,7 @@ from bot.handover.counsellors import ROLES, CounsellorError, add_counsellor
 from bot.service import Lotse
 
 router = APIRouter(route_class=DashboardRoute)
+ROLE_NAMES = {"counsellor": "Beratung", "editor": "Beratung + Kurskatalog", "admin": "Verwaltung"}
 
 NOTICES = {
     "added": "Das Konto ist angelegt.",
@@ -46,6 +47,7 @@ async def _page(
         regions=sorted(lotse.content.knowledge.regions),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         roles=ROLES,
+        role_names=ROLE_NAMES,
         language_names=LANGUAGE_NAMES,
     )
 

@@ -59,6 +59,11 @@ class Viewer:
         return self.role == "admin"
 
     @property
+    def is_editor(self) -> bool:
+        """Keeps the course catalogue: editors for their region, admins for all."""
+        return self.role in ("editor", "admin")
+
+    @property
     def actor(self) -> str:
         return f"counsellor:{self.id}"
 
@@ -142,10 +147,23 @@ async def admin_viewer(viewer: CurrentViewer) -> Viewer:
 AdminViewer = Annotated[Viewer, Depends(admin_viewer)]
 
 
+async def editor_viewer(viewer: CurrentViewer) -> Viewer:
+    if not viewer.is_editor:
+        raise Forbidden("Den Kurskatalog pflegen Konten mit der Rolle „Kurskatalog“.")
+    return viewer
+
+
+EditorViewer = Annotated[Viewer, Depends(editor_viewer)]
+
+
 async def checked_form(request: Request, viewer: CurrentViewer) -> FormData:
     """The submitted form, after its CSRF token was checked against the session's."""
     form = await request.form()
-    csrf.require(form, viewer.csrf)
+    try:
+        csrf.require(form, viewer.csrf)
+    except Forbidden:
+        await form.close()  # an uploaded file of a refused form is not kept open
+        raise
     return form
 
 

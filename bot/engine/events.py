@@ -63,6 +63,8 @@ class Line:
 
     ref: str
     params: Mapping[str, object] = field(default_factory=dict)
+    # (title, https url) from the database (a course's own page), never from user input.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,15 @@ class OptionsWanted:
 
 
 @dataclass(frozen=True)
+class CoursesWanted:
+    """Courses from the catalogue fit here; the service replaces the ``none known`` line."""
+
+    occupation: str
+    region: str | None
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BookingRequested:
     slot_id: int
 
@@ -116,6 +127,7 @@ Effect = (
     | DataDeletionRequested
     | ConsentGiven
     | OptionsWanted
+    | CoursesWanted
     | BookingRequested
     | AppointmentCancelled
     | CallbackRequested

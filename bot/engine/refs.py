@@ -8,6 +8,8 @@ from bot.content.names import short_gender_form
 
 # Expanded at run time into one ``funding:<id>`` line per programme that fits the case.
 FUNDING_MATCHING = "funding:*"
+# Expanded by the service into up to three courses of the catalogue that fit the case.
+COURSES_MATCHING = "courses:*"
 
 _KINDS = (
     "topic",
@@ -19,6 +21,7 @@ _KINDS = (
     "lang",
     "answer",
     "question",
+    "courses",
 )
 
 
@@ -43,6 +46,8 @@ def reference_exists(ref: str, knowledge: Knowledge) -> bool:
             return ident in LANGUAGES
         case "answer" | "question":
             return ident in knowledge.answers
+        case "courses":
+            return ref == COURSES_MATCHING
     return False
 
 

@@ -178,7 +178,11 @@ class Renderer:
     def render(self, reply: Reply, translator: Translator) -> list[RenderedMessage]:
         """One message per line; the options go with the last message."""
         messages = [
-            RenderedMessage(self.text(line.ref, translator, line.params), (), self.links(line.ref))
+            RenderedMessage(
+                self.text(line.ref, translator, line.params),
+                (),
+                self.links(line.ref) + tuple(RenderedLink(t, u) for t, u in line.links),
+            )
             for line in reply.lines
         ] or [RenderedMessage("")]
         last = messages[-1]

@@ -26,6 +26,7 @@ from bot.engine.events import (
     CommandName,
     ConsentGiven,
     ConversationState,
+    CoursesWanted,
     DataDeletionRequested,
     Event,
     HandoverRequested,
@@ -37,7 +38,7 @@ from bot.engine.events import (
     Start,
     Text,
 )
-from bot.engine.facts import CONDITIONS, SLOTS, Facts
+from bot.engine.facts import CONDITIONS, SLOTS, Facts, Ref
 from bot.engine.model import (
     AFTER_ANSWER,
     AFTER_RESULT,
@@ -54,7 +55,7 @@ from bot.engine.model import (
     Node,
     NodeKind,
 )
-from bot.engine.refs import FUNDING_MATCHING, is_reference, reference_text
+from bot.engine.refs import COURSES_MATCHING, FUNDING_MATCHING, is_reference, reference_text
 from bot.handover.contact import parse_email, parse_name, parse_phone
 from bot.i18n import language_name, msg
 from bot.understanding.normalize import normalize
@@ -92,6 +93,19 @@ _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending qu
 _BRIEF_WORDS = 2
 _BRIEF_CONFIDENCE = 0.9
 _OWN_CASE_CONFIDENCE = 0.8  # job and years stated: only a clear question comes before the result
+# Courses of the catalogue that lead to the exam; answers about finding a course show them too.
+EXAM_COURSE_KINDS = ("exam_preparation", "partial_qualification")
+COURSE_ANSWERS: dict[str, tuple[str, ...]] = {
+    "exam_preparation": EXAM_COURSE_KINDS,
+    "exam_find_course": EXAM_COURSE_KINDS,
+    "tq_find": ("partial_qualification",),
+}
+# Shown when the catalogue knows no course; the service replaces it with the courses it finds.
+COURSES_NONE = msg("courses.none_known")
+OFFICIAL_COURSE_SEARCH = (
+    "Bundesagentur für Arbeit: Weiterbildungssuche",
+    "https://web.arbeitsagentur.de/weiterbildungssuche/",
+)
 
 
 class Understanding(Protocol):
@@ -516,6 +530,8 @@ class Engine:
         stated = replace(self.facts(state), slots={**state.slots, **facts})
         reply.lines.append(Line(f"answer:{answer_id}", stated.office_params()))
         reply.answer = reply.answer or answer_id
+        if answer_id in COURSE_ANSWERS:
+            reply.lines += self._courses(stated, COURSE_ANSWERS[answer_id], reply)
         state.misses = 0
         pending = state.node if state.node and state.node not in TOP_LEVEL else None
         if pending is not None:
@@ -644,7 +660,7 @@ class Engine:
                 case NodeKind.ACTION:
                     self._act(state, str(node.action), reply)
                     params = self.facts(state).params()
-            reply.lines += self._say(state, node.say, params)
+            reply.lines += self._say(state, node.say, params, reply)
             key = node.next or MENU
         raise RuntimeError(f"dialog walk did not reach a question from {key}")
 
@@ -700,15 +716,31 @@ class Engine:
         return options + [o for o in navigation if o.label not in labels]
 
     def _say(
-        self, state: ConversationState, refs: Sequence[str], params: Mapping[str, object]
+        self,
+        state: ConversationState,
+        refs: Sequence[str],
+        params: Mapping[str, object],
+        reply: Reply,
     ) -> list[Line]:
         lines: list[Line] = []
         for ref in refs:
             if ref == FUNDING_MATCHING:
                 lines += [Line(f"funding:{p.id}") for p in self.facts(state).funding()]
+            elif ref == COURSES_MATCHING:
+                lines += self._courses(self.facts(state), EXAM_COURSE_KINDS, reply)
             else:
                 lines.append(Line(ref, params))
         return lines
+
+    def _courses(self, facts: Facts, kinds: tuple[str, ...], reply: Reply) -> list[Line]:
+        """Courses for the person's occupation near them: asked of the service, which knows the
+        catalogue; until it answers, "none known" with the official course search."""
+        occupation = facts.occupation
+        if occupation is None or not facts.has_chamber_exam:
+            return []
+        reply.effects.append(CoursesWanted(occupation.id, facts.region_id, kinds))
+        return [Line(COURSES_NONE, {"occupation": Ref(f"occupation:{occupation.id}")},
+                     links=(OFFICIAL_COURSE_SEARCH,))]  # fmt: skip
 
     def _handover_facts(self, state: ConversationState) -> dict[str, Any]:
         facts = self.facts(state)

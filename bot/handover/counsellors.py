@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.models import LANGUAGES
 from bot.store.models import Counsellor
 
-ROLES = ("counsellor", "admin")
+# An editor is a counsellor who also keeps the course catalogue of their region.
+ROLES = ("counsellor", "editor", "admin")
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 

@@ -265,3 +265,36 @@ class TelegramOutgoing(Base):
     queued_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class Course(Base):
+    """A course in the catalogue (``bot.courses``): kept by counsellors who know the region.
+
+    ``edited`` marks an entry a person changed: an import never overwrites it. ``retired_at``
+    hides a course from answers but keeps it for the record; ``checked_at`` is the last time a
+    person confirmed the entry (older than six months: a warning in the dashboard).
+    """
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(SafeString(200))
+    title: Mapped[str] = mapped_column(SafeString(200))
+    kind: Mapped[str] = mapped_column(SafeString(32))
+    occupations: Mapped[list[str]] = mapped_column(SafeJSON)
+    region: Mapped[str | None] = mapped_column(SafeString(64), index=True)
+    address: Mapped[str | None] = mapped_column(SafeString(300))
+    format: Mapped[str] = mapped_column(SafeString(16))
+    duration_months: Mapped[int | None] = mapped_column(Integer)
+    start_dates: Mapped[list[str]] = mapped_column(SafeJSON)
+    voucher: Mapped[bool] = mapped_column(Boolean, default=False)
+    languages: Mapped[list[str]] = mapped_column(SafeJSON)
+    url: Mapped[str | None] = mapped_column(SafeString(500))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(SafeString(16), default="dashboard")
+    external_id: Mapped[str | None] = mapped_column(SafeString(64), unique=True)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
