@@ -110,46 +110,42 @@ async def test_a_telegram_update_with_control_characters_is_stored_clean(
 # -- point 4 ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b'{"update_id": 18446744073709551616}',  # beyond 64 bits: OverflowError, a 500
-        b'{"update_id": 9223372036854775808}',
-        b'{"update_id": -1}',
-        b"[" * 100_000 + b"]" * 100_000,  # RecursionError, a 500
-        b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-        b"not json",
-        b'{"update_id": true}',
-    ],
-    ids=["2^64", "2^63", "negative", "deep", "deep-inside", "not-json", "bool"],
-)
+REFUSED = [
+    b'{"update_id": 18446744073709551616}',  # beyond 64 bits: OverflowError, a 500
+    b'{"update_id": 9223372036854775808}',
+    b'{"update_id": -1}',
+    b"[" * 100_000 + b"]" * 100_000,  # RecursionError, a 500
+    b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b"not json",
+    b'{"update_id": true}',
+]
+DROPPED = [
+    ({"message": {"chat": {"id": 2**64, "type": "private"}, "text": "hi"}}, "64-bit"),
+    ({"message": {"text": "x", "date": 1e999}}, "not finite"),
+    ({"message": {"entities": json.loads("[" * 40 + "]" * 40)}}, "deeper than"),
+]
+
+
 async def test_unusable_webhook_bodies_are_refused_with_400(
-    webhook: httpx.AsyncClient, lotse: Lotse, body: bytes
+    webhook: httpx.AsyncClient, lotse: Lotse
 ) -> None:
-    response = await webhook.post("/telegram/webhook", content=body, headers=HEADERS)
-    assert response.status_code == 400
+    for body in REFUSED:
+        response = await webhook.post("/telegram/webhook", content=body, headers=HEADERS)
+        assert response.status_code == 400, body[:40]
     async with lotse.sessions() as db:
         assert (await db.execute(select(TelegramUpdate))).first() is None
 
 
-@pytest.mark.parametrize(
-    ("update", "reason"),
-    [
-        ({"message": {"chat": {"id": 2**64, "type": "private"}, "text": "hi"}}, "64-bit"),
-        ({"message": {"text": "x", "date": 1e999}}, "not finite"),
-        ({"message": {"entities": json.loads("[" * 40 + "]" * 40)}}, "deeper than"),
-    ],
-    ids=["chat-id", "infinity", "depth-40"],
-)
 async def test_a_readable_update_that_cannot_be_stored_is_acknowledged_and_dropped(
-    webhook: httpx.AsyncClient, lotse: Lotse, written_log: Log, update: dict[str, Any], reason: str
+    webhook: httpx.AsyncClient, lotse: Lotse, written_log: Log
 ) -> None:
     """Telegram must not send it again and again: 200, a log line, nothing stored."""
-    body = json.dumps({"update_id": 31337, **update}).replace("Infinity", "1e999")
-    response = await webhook.post("/telegram/webhook", content=body, headers=HEADERS)
-    assert response.status_code == 200
-    assert "update 31337 dropped: " in written_log.text
-    assert reason in written_log.text
+    for update, reason in DROPPED:
+        body = json.dumps({"update_id": 31337, **update}).replace("Infinity", "1e999")
+        response = await webhook.post("/telegram/webhook", content=body, headers=HEADERS)
+        assert response.status_code == 200
+        assert "update 31337 dropped: " in written_log.text
+        assert reason in written_log.text
     async with lotse.sessions() as db:
         assert (await db.execute(select(TelegramUpdate))).first() is None
 

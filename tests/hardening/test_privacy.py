@@ -39,28 +39,27 @@ def assert_clean(*texts: str) -> None:
 # -- point 1: failures of every kind ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        # A lone surrogate made FastAPI's default handler echo the input and fail: a 500.
-        f'{{"text": "{CANARY_NAME}, {CANARY_PHONE}, {CANARY_EMAIL} \\ud800"}}',
-        f'{{"text": "{CANARY_NAME}", "language": "{CANARY_EMAIL}"}}',
-        f'{{"session": "{CANARY_NAME}", "text": "x"}}',
-        f'{{"text": "{CANARY_NAME} {"x" * 4000}"}}',
-        f'{{"text": ["{CANARY_NAME}"]}}',
-        f'{{"text": "{CANARY_NAME}" ',
-    ],
-    ids=["surrogate", "language", "session", "too-long", "wrong-type", "broken-json"],
-)
+REFUSED_BODIES = [
+    # A lone surrogate made FastAPI's default handler echo the input and fail: a 500.
+    f'{{"text": "{CANARY_NAME}, {CANARY_PHONE}, {CANARY_EMAIL} \\ud800"}}',
+    f'{{"text": "{CANARY_NAME}", "language": "{CANARY_EMAIL}"}}',
+    f'{{"session": "{CANARY_NAME}", "text": "x"}}',
+    f'{{"text": "{CANARY_NAME} {"x" * 4000}"}}',
+    f'{{"text": ["{CANARY_NAME}"]}}',
+    f'{{"text": "{CANARY_NAME}" ',
+]
+
+
 async def test_a_refused_request_echoes_nothing(
-    client: httpx.AsyncClient, written_log: Log, body: str
+    client: httpx.AsyncClient, written_log: Log
 ) -> None:
-    response = await client.post(
-        "/api/chat", content=body.encode(), headers={"content-type": "application/json"}
-    )
-    assert response.status_code == 422
-    assert response.json()["detail"]  # where and why, for the web chat and API users
-    assert_clean(response.text, written_log.text)
+    for body in REFUSED_BODIES:
+        response = await client.post(
+            "/api/chat", content=body.encode(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, body
+        assert response.json()["detail"]  # where and why, for the web chat and API users
+        assert_clean(response.text, written_log.text)
 
 
 async def test_an_unexpected_exception_is_a_plain_500_and_logged_without_data(
