@@ -9,7 +9,7 @@ import json
 import socket
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,23 @@ from bot.config import Settings
 from bot.service import Content, Lotse
 from bot.store.db import create_engine
 from bot.web.app import create_app
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Figures that tests report with ``record_property("telegram_figures", line)``."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for key, value in getattr(report, "user_properties", ())
+        if key == "telegram_figures"
+    ]
+    if lines:
+        terminalreporter.section("Telegram delivery figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
 
 TOKEN = "123456:TEST-token"
 BOT_ID = 123456
@@ -64,6 +81,10 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    latency: float = 0.0  # seconds before a message call is answered (calls stay in flight)
+    storm_until: float = 0.0
+    storm_retry_after: float = 1.0
+    observer: Callable[[Call], None] | None = None  # told of every call as it arrives
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
     _new_updates: asyncio.Event = field(default_factory=asyncio.Event)
     _release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -75,6 +96,11 @@ class FakeBotApi:
 
     def fail(self, method: str, *, times: int = 1, **fault: Any) -> None:
         self.faults.setdefault(method, deque()).extend(Fault(**fault) for _ in range(times))
+
+    def storm(self, seconds: float, *, retry_after: float) -> None:
+        """Answer every message call with 429 and ``retry_after`` for the next ``seconds``."""
+        self.storm_until = time.monotonic() + seconds
+        self.storm_retry_after = retry_after
 
     def of(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
@@ -113,7 +139,13 @@ class FakeBotApi:
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
         self._called.set()
+        if self.observer is not None:
+            self.observer(call)
+        if self.latency and method == "sendMessage":
+            await asyncio.sleep(self.latency)
         queue = self.faults.get(method)
+        if method == "sendMessage" and call.at < self.storm_until:
+            queue = deque([Fault(status=429, retry_after=self.storm_retry_after)])
         if queue:
             fault = queue.popleft()
             call.status = fault.status
@@ -282,9 +314,15 @@ class Telegram:
 
 
 def telegram_settings(
-    database_url: str, api: FakeBotApi, *, webhook: bool = True, group: int | None = None
+    database_url: str,
+    api: FakeBotApi,
+    *,
+    webhook: bool = True,
+    group: int | None = None,
+    **extra: Any,
 ) -> Settings:
     return Settings(
+        **extra,
         TELEGRAM_COUNSELLOR_CHAT_ID=group,
         LOTSE_ENVIRONMENT="test",
         LOTSE_DATABASE_URL=database_url,
@@ -299,10 +337,16 @@ def telegram_settings(
 
 @contextlib.asynccontextmanager
 async def running(
-    database_url: str, lotse: Lotse, api: FakeBotApi, *, webhook: bool = True, tuning: Tuning = FAST
+    database_url: str,
+    lotse: Lotse,
+    api: FakeBotApi,
+    *,
+    webhook: bool = True,
+    tuning: Tuning = FAST,
+    **extra: Any,
 ) -> AsyncIterator[Telegram]:
     """The whole app with its lifespan (so the PTB application starts), driven in-process."""
-    settings = telegram_settings(database_url, api, webhook=webhook)
+    settings = telegram_settings(database_url, api, webhook=webhook, **extra)
     app = create_app(settings, lotse)
     app.state.telegram_tuning = tuning
     async with app.router.lifespan_context(app):
@@ -346,8 +390,8 @@ async def tg_with_group(
 def launch(database_url: str, lotse: Lotse, bot_api: FakeBotApi) -> Any:
     """Start the app again (after a crash), in webhook or polling mode, with other timings."""
 
-    def start(*, webhook: bool = True, tuning: Tuning = FAST) -> Any:
-        return running(database_url, lotse, bot_api, webhook=webhook, tuning=tuning)
+    def start(*, webhook: bool = True, tuning: Tuning = FAST, **settings: Any) -> Any:
+        return running(database_url, lotse, bot_api, webhook=webhook, tuning=tuning, **settings)
 
     return start
 

@@ -24,8 +24,9 @@ async def test_a_429_is_honoured_and_the_message_goes_out_once(tg: Any) -> None:
     assert attempts[0].params["text"] == attempts[1].params["text"]
 
 
-async def test_retries_are_bounded(tg: Any) -> None:
-    tg.api.fail("sendMessage", times=10, status=429, retry_after=0)
+async def test_real_failures_are_bounded(tg: Any) -> None:
+    """Server errors count toward ``max_attempts`` (429s do not: see test_tg_storm)."""
+    tg.api.fail("sendMessage", times=10, status=502)
     await tg.send(tg.message(9002, "/start"))
     limit = tg.channel.tuning.limits.max_attempts
     assert len(tg.api.of("sendMessage", 9002)) == limit

@@ -22,13 +22,18 @@ UNLIMITED = dataclasses.replace(
 
 
 @pytest.mark.slow
-async def test_concurrent_updates_of_one_chat_are_answered_in_order(launch: Any) -> None:
+async def test_concurrent_updates_of_one_chat_are_answered_in_order(
+    launch: Any, record_property: Any
+) -> None:
     """20 updates of one chat posted at once, 30 times: answered in update_id order every time."""
     async with launch(tuning=UNLIMITED) as tg:
-        await _race(tg)
+        in_order = await _race(tg)
+    summary = f"order: {in_order} of {TRIALS} races of {BURST} updates answered in update_id order"
+    record_property("telegram_figures", summary)
+    assert in_order == TRIALS
 
 
-async def _race(tg: Any) -> None:
+async def _race(tg: Any) -> int:
     channel = tg.channel
     answered: list[int] = []
     answer = channel._answer
@@ -55,5 +60,4 @@ async def _race(tg: Any) -> None:
         assert sorted(answered) == sorted(u["update_id"] for u in updates)
         in_order += answered == sorted(answered)
         assert len(tg.api.texts(chat)) >= BURST
-    print(f"\norder: {in_order} of {TRIALS} trials answered in update_id order")
-    assert in_order == TRIALS
+    return in_order

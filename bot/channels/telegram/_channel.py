@@ -423,14 +423,15 @@ class TelegramChannel:
         try:
             if row.status == _inbox.PENDING:
                 turn = await self._answer(row)
-                # Calls made outside the engine's transaction (notices, button feedback).
-                async with self.lotse.sessions() as session, session.begin():
-                    await _inbox.mark_handled(
-                        session=session,
-                        update_id=row.update_id,
-                        calls=turn.calls[turn.saved :],
-                        first=turn.saved,
-                    )
+                if not turn.saved or len(turn.calls) > turn.saved:
+                    # Calls made outside the engine's transaction (notices, button feedback).
+                    async with self.lotse.sessions() as session, session.begin():
+                        await _inbox.mark_handled(
+                            session=session,
+                            update_id=row.update_id,
+                            calls=turn.calls[turn.saved :],
+                            first=turn.saved,
+                        )
             await self._deliver(row.update_id)
             self._failures.pop(row.update_id, None)
         except Exception:

@@ -184,7 +184,7 @@ class Handlers:
                 pressed, secret=self.secret, chat_id=chat.id, node=state.node, candidates=candidates
             )
         if option is None:
-            log.info("refused an outdated or forged button in chat %s", chat.id)
+            log.info("update %s: refused an outdated or forged button", update.update_id)
         message = query.message if isinstance(query.message, Message) else None
         if message is not None:
             turn.calls.append(_close_keyboard(message, query.data, chosen=option is not None))

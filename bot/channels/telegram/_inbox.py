@@ -126,8 +126,11 @@ async def mark_handled(
     *, session: AsyncSession, update_id: int, calls: Sequence[Outgoing], first: int = 0
 ) -> None:
     """Put the replies into the outbox and mark the update answered, in one transaction."""
+    now = dt.datetime.now(dt.UTC)  # the reply deadline counts from here (to the microsecond)
     session.add_all(
-        TelegramOutgoing(update_id=update_id, position=i, method=c.method, params=c.params)
+        TelegramOutgoing(
+            update_id=update_id, position=i, method=c.method, params=c.params, queued_at=now
+        )
         for i, c in enumerate(calls, start=first)
     )
     await session.execute(

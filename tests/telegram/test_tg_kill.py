@@ -1,0 +1,258 @@
+"""kill -9 under load: the server process dies while replies are in flight, and restarts.
+
+Across 5 kills of a server answering 200 updates from 20 chats: no reply is lost, and a reply
+arrives twice only if its call was in flight at the kill (its outbox row was in ``sending``).
+The figures are printed in the terminal summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import PROJECT_ROOT
+from bot.store.db import create_engine
+from bot.store.models import TelegramOutgoing, TelegramUpdate
+from tests.telegram.conftest import SECRET, TOKEN, Call, FakeBotApi, _free_port
+
+RUNS = 5
+CHATS = 20
+# Ten updates per chat; every chat the same script, so every chat expects the same replies.
+SCRIPT = [
+    "/start",
+    "/help",
+    "/menu",
+    "/help",
+    "/mydata",
+    "/menu",
+    "/help",
+    "/menu",
+    "/help",
+    "/menu",
+]
+
+
+class Servers:
+    """Forks Lotse servers from one process that loaded the content once."""
+
+    def __init__(self, zygote: subprocess.Popen[str], logs: Path) -> None:
+        self._zygote = zygote
+        self._logs = logs
+        self.pid: int | None = None
+
+    def start(self, port: int, settings: dict[str, Any]) -> int:
+        assert self._zygote.stdin is not None
+        assert self._zygote.stdout is not None
+        order = {"port": port, "settings": settings, "log": str(self._logs)}
+        self._zygote.stdin.write(json.dumps(order) + "\n")
+        self._zygote.stdin.flush()
+        self.pid = int(self._zygote.stdout.readline())
+        return self.pid
+
+    def kill(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.pid = None
+
+
+@pytest.fixture(scope="module")
+def zygote() -> Iterator[subprocess.Popen[str]]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.telegram.killable"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    yield process
+    assert process.stdin is not None
+    process.stdin.close()
+    process.wait(10)
+    process.stdout.close()
+
+
+@contextlib.asynccontextmanager
+async def servers(zygote: subprocess.Popen[str], logs: Path) -> AsyncIterator[Servers]:
+    running = Servers(zygote, logs)
+    try:
+        yield running
+    finally:
+        running.kill()
+
+
+async def _healthy(http: httpx.AsyncClient) -> None:
+    async with asyncio.timeout(20):
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get("/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.02)
+
+
+def _update(update_id: int, chat: int, text: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "A", "language_code": "de"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
+
+
+async def _deliver(http: httpx.AsyncClient, updates: list[dict[str, Any]]) -> None:
+    """Like Telegram: each update again until it is acknowledged with 200, one after another."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    for update in updates:
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                response = await http.post("/telegram/webhook", json=update, headers=headers)
+                if response.status_code == 200:
+                    break
+            await asyncio.sleep(0.02)
+
+
+def _replies(api: FakeBotApi, chat: int) -> list[str]:
+    """Every sendMessage Telegram carried out for the chat (also those whose answer was lost)."""
+    return [c.params["text"] for c in api.of("sendMessage", chat) if c.status == 200]
+
+
+async def _open(database_url: str) -> tuple[int, int, int]:
+    """Unfinished updates, outbox rows, and outbox rows in ``sending``."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            updates = await connection.scalar(
+                select(func.count()).where(TelegramUpdate.status != "done")
+            )
+            rows = await connection.scalar(select(func.count()).select_from(TelegramOutgoing))
+            sending = await connection.scalar(
+                select(func.count()).where(TelegramOutgoing.status == "sending")
+            )
+    finally:
+        await engine.dispose()
+    return int(updates or 0), int(rows or 0), int(sending or 0)
+
+
+async def _settled(api: FakeBotApi, database_url: str, expected: int, chats: range) -> None:
+    """Wait until every update is done and the Bot API has been quiet for a moment."""
+    async with asyncio.timeout(60):
+        while True:
+            made = sum(len(_replies(api, chat)) for chat in chats)
+            last = api.calls[-1].at if api.calls else 0.0
+            quiet = asyncio.get_running_loop().time() - last > 0.3
+            if made >= expected and quiet and (await _open(database_url))[:2] == (0, 0):
+                return
+            await asyncio.sleep(0.1)
+
+
+@pytest.mark.slow
+async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flight(
+    database_url: str,
+    bot_api: FakeBotApi,
+    zygote: subprocess.Popen[str],
+    tmp_path: Path,
+    record_property: Any,
+) -> None:
+    port = _free_port()
+    settings = {
+        "LOTSE_ENVIRONMENT": "test",
+        "LOTSE_DATABASE_URL": database_url,
+        "LOTSE_REGION": "dortmund",
+        "LOTSE_SECRET_KEY": "test-secret-key-for-buttons-0123456789",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_URL": "https://lotse.example/telegram/webhook",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": bot_api.base_url,
+    }
+    bot_api.latency = 0.005  # replies spend a moment in flight, as over a real network
+    dice = random.Random(9)
+    update_ids = iter(range(1_000_000, 10**9))
+    figures: list[tuple[int, int, int]] = []
+    async with (
+        servers(zygote, tmp_path / "server.log") as server,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+    ):
+        server.start(port, settings)
+        await _healthy(http)
+        # The replies one chat gets for the script, from a run without a kill.
+        reference = 1
+        await _deliver(http, [_update(next(update_ids), reference, t) for t in SCRIPT])
+        await _settled(bot_api, database_url, len(SCRIPT), range(reference, reference + 1))
+        expected = Counter(_replies(bot_api, reference))
+        assert sum(expected.values()) >= len(SCRIPT)
+
+        for run in range(RUNS):
+            chats = range(100 * (run + 1), 100 * (run + 1) + CHATS)
+            per_chat: dict[int, list[dict[str, Any]]] = {chat: [] for chat in chats}
+            for text in SCRIPT:  # one id sequence for the whole bot: the chats interleave
+                for chat in chats:
+                    per_chat[chat].append(_update(next(update_ids), chat, text))
+            total = sum(expected.values()) * CHATS
+            kill_at = dice.randrange(total // 4, 3 * total // 4)
+            seen = 0
+            killed = asyncio.Event()
+
+            def observe(
+                call: Call,
+                chats: range = chats,
+                kill_at: int = kill_at,
+                killed: asyncio.Event = killed,
+            ) -> None:
+                nonlocal seen
+                if call.method == "sendMessage" and call.params.get("chat_id") in chats:
+                    seen += 1
+                    if seen == kill_at:  # this call reached Telegram: it is in flight
+                        server.kill()
+                        killed.set()
+
+            bot_api.observer = observe
+            posting = asyncio.gather(*(_deliver(http, u) for u in per_chat.values()))
+            await asyncio.wait_for(killed.wait(), 60)
+            bot_api.observer = None
+            in_flight = (await _open(database_url))[2]
+            server.start(port, settings)
+            await _healthy(http)
+            await asyncio.wait_for(posting, 60)
+            await _settled(bot_api, database_url, total, chats)
+            lost = duplicated = 0
+            for chat in chats:
+                got = Counter(_replies(bot_api, chat))
+                lost += sum((expected - got).values())
+                duplicated += sum((got - expected).values())
+            figures.append((lost, duplicated, in_flight))
+
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    summary = (
+        f"kill -9 on {kind}, {RUNS} runs of {len(SCRIPT) * CHATS} updates from {CHATS} chats: "
+        + "; ".join(f"lost {lo}, duplicated {du}, in flight {fl}" for lo, du, fl in figures)
+        + f"; total lost {sum(f[0] for f in figures)}, duplicated {sum(f[1] for f in figures)},"
+        f" in flight {sum(f[2] for f in figures)}"
+    )
+    print(summary)
+    record_property("telegram_figures", summary)
+    for lost, duplicated, in_flight in figures:
+        assert lost == 0
+        assert duplicated <= in_flight
