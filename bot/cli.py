@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.web.app import create_app
 
     settings = Settings()
-    upgrade(settings.effective_database_url)
+    upgrade(settings.effective_database_url, verbose=True)
     uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
     return 0
 
@@ -173,7 +173,7 @@ def _purge(_args: argparse.Namespace) -> int:
 def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.store.migrate import upgrade
 
-    upgrade(Settings().effective_database_url)
+    upgrade(Settings().effective_database_url, verbose=True)
     return 0
 
 
