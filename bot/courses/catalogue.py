@@ -159,7 +159,7 @@ def parse_course(
     )
 
 
-def _fill(course: Course, data: CourseInput) -> None:
+def fill(course: Course, data: CourseInput) -> None:
     course.provider = data.provider
     course.title = data.title
     course.kind = data.kind
@@ -184,7 +184,7 @@ async def add_course(
     external_id: str | None = None,
 ) -> Course:
     course = Course(source=source, external_id=external_id, edited=source != "ba")
-    _fill(course, data)
+    fill(course, data)
     session.add(course)
     await session.flush()
     return course
@@ -192,7 +192,7 @@ async def add_course(
 
 async def update_course(*, session: AsyncSession, course: Course, data: CourseInput) -> None:
     """A person's change: from now on no import overwrites this entry."""
-    _fill(course, data)
+    fill(course, data)
     course.edited = True
 
 
