@@ -82,13 +82,18 @@ async def scrub(engine: AsyncEngine) -> None:
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             driver: Any = raw.driver_connection
-            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _frames, _done = await cursor.fetchone()
-            await cursor.close()
+            # Waiting for readers holds off writers: wait briefly, try again a little later.
+            await driver.execute("PRAGMA busy_timeout=250")
+            try:
+                cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _frames, _done = await cursor.fetchone()
+                await cursor.close()
+            finally:
+                await driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not busy:
             return
-        await asyncio.sleep(0.05)
-    log.warning("the write-ahead log could not be truncated after an erasure (readers active)")
+        await asyncio.sleep(0.2)
+    log.warning("the write-ahead log could not be truncated (readers active): retried daily")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
