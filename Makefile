@@ -34,6 +34,8 @@ test: $(STAMP) catalogs
 		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) || true
 	@command -v chromium >/dev/null || [ -n "$$CI" ] || \
 		echo "chromium is missing and could not be installed (needs root: sudo apt-get install chromium); the browser tests will be skipped"
+	@command -v pdftoppm >/dev/null && command -v qpdf >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils qpdf) || true
 	$(BIN)/lotse check
 	$(BIN)/pytest
 
