@@ -17,6 +17,7 @@ from bot.content.models import (
     Country,
     FundingProgramme,
     Occupation,
+    OccupationTasks,
     Place,
     Region,
     Source,
@@ -43,6 +44,8 @@ class Knowledge:
     answers: dict[str, Answer] = field(default_factory=dict)
     # German towns outside the configured regions, keyed by display name
     places: dict[str, Place] = field(default_factory=dict)
+    # occupation id -> its main tasks (knowledge/tasks.yaml), for the Kompetenz-Kom-Pass
+    tasks: dict[str, OccupationTasks] = field(default_factory=dict)
     # (kind, id) -> (file, line) of each entry, for linter messages
     locations: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
@@ -146,11 +149,28 @@ def _load_places(path: Path, locations: dict[tuple[str, str], tuple[str, int]]) 
     return _load_models(path, "places", Place, "name", locations)
 
 
+def _load_tasks(
+    path: Path,
+    occupations: dict[str, Occupation],
+    locations: dict[tuple[str, str], tuple[str, int]],
+) -> dict[str, OccupationTasks]:
+    """``tasks.yaml`` is optional; each list names an occupation of ``occupations.yaml``."""
+    if not path.exists():
+        return {}
+    tasks = _load_models(path, "tasks", OccupationTasks, "occupation", locations)
+    for occupation in tasks:
+        if occupation not in occupations:
+            line = locations[("tasks", occupation)][1]
+            raise ContentError(path, line, f"tasks: unknown occupation '{occupation}'")
+    return tasks
+
+
 def load_knowledge(folder: Path) -> Knowledge:
     """Read every knowledge file; raise ``ContentError`` with ``file:line`` on the first problem."""
     loc: dict[tuple[str, str], tuple[str, int]] = {}
+    occupations = _load_models(folder / "occupations.yaml", "occupations", Occupation, "id", loc)
     return Knowledge(
-        occupations=_load_models(folder / "occupations.yaml", "occupations", Occupation, "id", loc),
+        occupations=occupations,
         countries=_load_models(folder / "countries.yaml", "countries", Country, "code", loc),
         topics=_load_models(folder / "topics.yaml", "topics", Topic, "id", loc),
         funding=_load_models(folder / "funding.yaml", "programmes", FundingProgramme, "id", loc),
@@ -159,5 +179,6 @@ def load_knowledge(folder: Path) -> Knowledge:
         examples=_load_examples(folder / "examples"),
         answers=_load_answers(folder / "answers", loc),
         places=_load_places(folder / "places.yaml", loc),
+        tasks=_load_tasks(folder / "tasks.yaml", occupations, loc),
         locations=loc,
     )

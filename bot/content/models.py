@@ -317,3 +317,31 @@ class Answer(_Strict):
         if self.topic in (AnswerNext.EXTERNAL_EXAM, AnswerNext.RECOGNITION, AnswerNext.FUNDING):
             return self.topic
         return AnswerNext.HANDOVER.value
+
+
+class Task(_Strict):
+    """One main task of an occupation, as a person would tick it ("Waren verpacken")."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: Text
+
+
+class OccupationTasks(_Strict):
+    """The main tasks of one occupation, paraphrased from its official description (BERUFENET or
+    BIBB, https); 5 to 8 short tasks."""
+
+    occupation: str
+    items: list[Task] = Field(min_length=5, max_length=8)
+    sources: list[AnswerSource] = Field(min_length=1)
+    reviewed: dt.date
+
+    @field_validator("items")
+    @classmethod
+    def _unique_ids(cls, items: list[Task]) -> list[Task]:
+        ids = [t.id for t in items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("task ids must be unique within an occupation")
+        return items
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.items if t.id == task_id), None)
