@@ -23,6 +23,7 @@ REVIEW_MAX_AGE = dt.timedelta(days=366)
 MIN_EXAMPLES = 8
 # Answers are read on a phone: about 60 words, with some room for longer Turkish and Russian.
 MAX_ANSWER_WORDS = 75
+MAX_FUNDING_WORDS = 45
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # A Landwirtschaftskammer also holds the exams in home economics in several Länder.
 _SERVES_ALSO: dict[BodyKind, tuple[BodyKind, ...]] = {BodyKind.HOUSEKEEPING: (BodyKind.LWK,)}
@@ -116,9 +117,13 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
     for region_id, region in knowledge.regions.items():
         yield from _region_problems(knowledge, region_id, region)
     for programme_id, programme in knowledge.funding.items():
+        where = knowledge.where("programmes", programme_id)
         if programme.only_when is not None and programme.only_when not in CONDITIONS:
-            where = knowledge.where("programmes", programme_id)
             yield f"{where}: unknown condition '{programme.only_when}' in only_when"
+        for language in LANGUAGES:
+            words = len(programme.summary.get(language).split())
+            if words > MAX_FUNDING_WORDS:  # one bubble each in a list: short enough for a phone
+                yield f"{where}: '{programme_id}' {language} summary has {words} words"
     yield from _example_problems(knowledge, root)
     yield from _answer_problems(knowledge)
 

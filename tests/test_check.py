@@ -125,3 +125,13 @@ def test_body_of_another_kind_is_reported(content_copy: Path) -> None:
     )
     problems = run_checks(content_copy)
     assert any("'ihk_dortmund' is of kind 'ihk', not 'physicians_chamber'" in p for p in problems)
+
+
+def test_long_funding_summary_is_reported(content_copy: Path) -> None:
+    path = content_copy / "knowledge" / "funding.yaml"
+    text = path.read_text(encoding="utf-8")
+    padded = text.replace("Seit dem 1. Juli 2023", "Seit dem 1. Juli 2023" + " sehr" * 50, 1)
+    assert padded != text
+    path.write_text(padded, encoding="utf-8")
+    problems = run_checks(content_copy)
+    assert any("'weiterbildungsgeld' de summary has" in p for p in problems), problems
