@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 
 from bot.config import PROJECT_ROOT
 from bot.store.db import create_engine
@@ -256,3 +257,35 @@ async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flig
     for lost, duplicated, in_flight in figures:
         assert lost == 0
         assert duplicated <= in_flight
+
+
+async def test_the_replay_rule_for_a_call_left_in_sending(launch: Any, lotse: Any) -> None:
+    """After a crash: a ``sent`` call is not made again, one left in ``sending`` is (its outcome is
+    unknown), and the calls after it follow; the replay is counted."""
+    from bot.channels.telegram import _inbox
+    from bot.channels.telegram._render import Outgoing
+
+    chat = 9140
+    async with lotse.sessions() as session, session.begin():
+        await _inbox.store(session=session, payload=_update(700, chat, "/help"))
+        await _inbox.mark_handled(
+            session=session,
+            update_id=700,
+            calls=[Outgoing("sendMessage", {"chat_id": chat, "text": t}) for t in "abc"],
+        )
+        first, second, _ = (
+            await session.execute(select(TelegramOutgoing.id).order_by(TelegramOutgoing.position))
+        ).scalars()
+        await session.execute(
+            sql_update(TelegramOutgoing).where(TelegramOutgoing.id == first).values(status="sent")
+        )
+        await _inbox.mark_sending(session=session, call_id=second, attempt="crashed")
+    async with launch() as tg:
+        await tg.channel.idle()
+        assert tg.api.texts(chat) == ["b", "c"]
+        assert tg.channel.counts["replayed"] == 1
+    async with lotse.sessions() as session:
+        row = await session.get(TelegramUpdate, 700)
+        assert row is not None
+        assert row.status == "done"
+        assert (await session.execute(select(TelegramOutgoing))).first() is None
