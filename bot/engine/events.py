@@ -72,6 +72,7 @@ class ReplyOption:
     id: str
     label: str  # message id or knowledge reference
     params: Mapping[str, object] = field(default_factory=dict)
+    selected: bool = False  # ticked at a question with several answers
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ class CoursesWanted:
 
 
 @dataclass(frozen=True)
+class KompassCompleted:
+    """The Kom-Pass is complete: the service makes the PDF and keeps it (after consent)."""
+
+
+@dataclass(frozen=True)
 class BookingRequested:
     slot_id: int
 
@@ -131,6 +137,7 @@ Effect = (
     | BookingRequested
     | AppointmentCancelled
     | CallbackRequested
+    | KompassCompleted
 )
 
 

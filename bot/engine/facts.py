@@ -32,9 +32,20 @@ PERSONAL_SLOTS: frozenset[str] = frozenset(
     {"consent", "contact_name", "contact_via", "contact_phone", "contact_email", "availability"}
 )
 BOOKING_SLOTS: frozenset[str] = frozenset({"appointment", "callback"})
+# The Kompetenz-Kom-Pass: asked only after ``kompass_consent``; erased with the conversation.
+PERIOD_SLOTS: tuple[str, ...] = (
+    "period_occupation", "period_activity", "period_country", "period_dates",
+    "period_workload", "period_tasks", "period_tasks_text",
+)  # fmt: skip
+KOMPASS_SLOTS: frozenset[str] = frozenset(
+    {*PERIOD_SLOTS, "kompass_consent", "work_periods", "certificates", "lang_name",
+     "lang_level", "languages", "social", "kompass"}
+)  # fmt: skip
 # Reminders go out this long before an appointment (see ``bot.handover.booking``).
 REMINDER_AHEAD = dt.timedelta(hours=24)
-SETTABLE: frozenset[str] = SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | {"language"}
+SETTABLE: frozenset[str] = (
+    SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | KOMPASS_SLOTS | {"language"}
+)
 
 _CHAMBER_BODY = {
     ChamberType.IHK: BodyKind.IHK,
@@ -287,4 +298,9 @@ CONDITIONS: dict[str, Condition] = {
     "offer_external_exam": lambda f: f.offer == "external_exam",
     "offer_recognition": lambda f: f.offer == "recognition",
     "offer_funding": lambda f: f.offer == "funding",
+    "has_kompass_consent": lambda f: f.slots.get("kompass_consent") is not None,
+    "period_has_tasks": lambda f: str(f.slots.get("period_occupation")) in f.knowledge.tasks,
+    "no_work_periods": lambda f: not f.slots.get("work_periods"),
+    # After an exam result, before the Kom-Pass was made: offer it.
+    "offer_kompass": lambda f: f.has_chamber_exam and f.slots.get("kompass") is None,
 }

@@ -14,7 +14,7 @@ from bot.yamlio import line_of, load_yaml
 ENTRY_DIALOG = "main"
 _NODE_KEYS = {
     "id", "say", "ask", "options", "input", "slot", "fallback", "next", "branch", "else",
-    "handover", "action", "result", "options_from",
+    "handover", "action", "result", "options_from", "multi", "collect",
 }  # fmt: skip
 _OPTION_KEYS = {"id", "label", "next", "set", "when"}
 
@@ -103,6 +103,8 @@ def _parse_node(path: Path, dialog: str, item: Any) -> Node:
         action=_optional_name(item, "action", where),
         result=bool(item.get("result", False)),
         options_from=_optional_name(item, "options_from", where),
+        multi=bool(item.get("multi", False)),
+        collect=_names(item.get("collect"), where, "collect"),
     )
 
 

@@ -5,7 +5,7 @@ Node kinds (exactly one of ``say``-only, ``ask``, ``branch``, ``handover``, ``ac
 - question: ``ask`` with ``options`` and/or ``input`` filling ``slot``, a ``fallback`` message;
 - branch: ``branch`` cases with named conditions, then ``else``;
 - handover: records a handover request for a counsellor, says ``say``, then ``next``;
-- action: a named side effect (``delete_data``), then ``next``.
+- action: a named side effect (``delete_data``, ``collect``, ``copy``), then ``next``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class InputKind(StrEnum):
     NAME = "name"
     PHONE = "phone"
     EMAIL = "email"
+    TEXT = "text"  # any short text, kept as typed (a task not in the list, a certificate)
+    PERIOD = "period"  # from-to: "2015-2019", "03/2016 bis 05/2018", "seit 2020"
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,13 @@ class Node:
     otherwise: str | None = None
     action: str | None = None
     result: bool = False  # a result node: offers a counsellor and is remembered as the outcome
-    options_from: str | None = None  # options the service adds at run time (free appointments)
+    options_from: str | None = None  # options added at run time (free appointments, tasks)
+    # Several answers: each option with ``set`` toggles its value in the list ``slot``, the
+    # question stays until an option with ``next`` (or typed text with ``input: text``).
+    multi: bool = False
+    # ``action: collect``: these slots move as one entry into the list ``slot`` (a loop of
+    # "add another"); ``action: copy``: ``target=source`` pairs fill what is already known.
+    collect: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -22,6 +22,7 @@ _KINDS = (
     "answer",
     "question",
     "courses",
+    "task",
 )
 
 
@@ -48,6 +49,10 @@ def reference_exists(ref: str, knowledge: Knowledge) -> bool:
             return ident in knowledge.answers
         case "courses":
             return ref == COURSES_MATCHING
+        case "task":
+            occupation, _, task = ident.partition(".")
+            tasks = knowledge.tasks.get(occupation)
+            return tasks is not None and tasks.task(task) is not None
     return False
 
 
@@ -77,4 +82,9 @@ def reference_text(
             return knowledge.answers[ident].answer.get(language).strip()
         case "question":
             return knowledge.answers[ident].title.get(language)
+        case "task":
+            occupation, _, task = ident.partition(".")
+            found = knowledge.tasks[occupation].task(task)
+            if found is not None:
+                return found.text.get(language)
     raise KeyError(ref)

@@ -150,7 +150,10 @@ class Renderer:
         self, options: list[ReplyOption], translator: Translator
     ) -> tuple[RenderedOption, ...]:
         return tuple(
-            RenderedOption(o.id, self.text(o.label, translator, o.params)) for o in options
+            RenderedOption(
+                o.id, ("✓ " if o.selected else "") + self.text(o.label, translator, o.params)
+            )
+            for o in options
         )
 
     def _stored(self, slots: dict[str, object], translator: Translator) -> str:

@@ -30,6 +30,7 @@ from bot.engine.events import (
     DataDeletionRequested,
     Event,
     HandoverRequested,
+    KompassCompleted,
     Line,
     OptionsWanted,
     Reply,
@@ -58,6 +59,7 @@ from bot.engine.model import (
 from bot.engine.refs import COURSES_MATCHING, FUNDING_MATCHING, is_reference, reference_text
 from bot.handover.contact import parse_email, parse_name, parse_phone
 from bot.i18n import language_name, msg
+from bot.understanding.dates import parse_period
 from bot.understanding.normalize import normalize
 from bot.understanding.questions import is_question
 
@@ -88,7 +90,11 @@ _PART_TIME_ANSWERS = frozenset({"exam_part_time"})
 _CONTACT_INPUTS = frozenset({InputKind.NAME, InputKind.PHONE, InputKind.EMAIL})
 _WORKLOAD_FACTS = frozenset({"workload", "hours", "part_time"})
 # Where a person types a name, phone or e-mail, digits and words are no place names.
-_PERSONAL_INPUTS = (InputKind.NAME, InputKind.PHONE, InputKind.EMAIL)
+_PERSONAL_INPUTS = (
+    InputKind.NAME, InputKind.PHONE, InputKind.EMAIL, InputKind.TEXT, InputKind.PERIOD
+)  # fmt: skip
+_MAX_TEXT = 200  # a typed task or certificate; longer text is cut
+_LATEST_YEAR = 2099  # the engine has no clock: a period's plausibility is the reader's
 _RESUME = "resume"  # after "did you mean" inside a tree: back to the pending question
 _BRIEF_WORDS = 2
 _BRIEF_CONFIDENCE = 0.9
@@ -285,7 +291,19 @@ class Engine:
             reply.effects.append(BookingRequested(int(slot_id)))
             self._answer(state, node, {node.slot: state.slot_offers.get(slot_id)}, node.next, reply)
             return
-        option = next(o for o in node.options if o.id == option_id)
+        option = next((o for o in node.options if o.id == option_id), None)
+        if node.multi and node.slot and (option is None or node.slot in option.set):
+            # Several answers: a task or a set value is ticked or unticked; the question stays.
+            value = option.set[node.slot] if option is not None else option_id.split(":", 1)[1]
+            chosen = list(state.slots.get(node.slot) or [])
+            chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+            state.slots[node.slot] = chosen
+            self._stay(state, node, reply)
+            return
+        if option is None:
+            reply.lines.append(Line(msg("main.stale_option")))
+            self._goto(state, node.key, reply)
+            return
         self._answer(state, node, dict(option.set), option.next or node.next, reply)
 
     def _text(self, state: ConversationState, text: str, reply: Reply) -> None:
@@ -368,6 +386,12 @@ class Engine:
             return False
         if value is None:
             return False
+        if node.multi:
+            # Typed beside the list ("Staplerschein"): kept as its own text; the question stays.
+            key = f"{node.slot}_text"
+            state.slots[key] = "; ".join(filter(None, (state.slots.get(key), str(value))))
+            self._stay(state, node, reply)
+            return True
         values = {node.slot: value}
         if node.input in (InputKind.YEARS, InputKind.WORKLOAD):
             # "3 in der Türkei, 2 hier, halbtags": keep how it was counted and the workload.
@@ -402,6 +426,11 @@ class Engine:
                 return parse_phone(text)
             case InputKind.EMAIL:
                 return parse_email(text)
+            case InputKind.TEXT:
+                cleaned = " ".join(text.split())[:_MAX_TEXT]
+                return cleaned if any(ch.isalnum() for ch in cleaned) else None
+            case InputKind.PERIOD:
+                return parse_period(text, this_year=_LATEST_YEAR)
 
     def _answer(
         self,
@@ -416,6 +445,9 @@ class Engine:
             state.language = str(language)
         if "consent" in values and values["consent"] != state.slots.get("consent"):
             reply.effects.append(ConsentGiven(str(values["consent"])))
+        kompass = values.get("kompass_consent")
+        if kompass is not None and kompass != state.slots.get("kompass_consent"):
+            reply.effects.append(ConsentGiven(f"kompass.{kompass}"))
         state.slots.update(values)
         state.history.append(node.key)
         state.misses = 0
@@ -658,14 +690,14 @@ class Engine:
                 case NodeKind.HANDOVER:
                     reply.effects.append(HandoverRequested(self._handover_facts(state)))
                 case NodeKind.ACTION:
-                    self._act(state, str(node.action), reply)
+                    self._act(state, node, reply)
                     params = self.facts(state).params()
             reply.lines += self._say(state, node.say, params, reply)
             key = node.next or MENU
         raise RuntimeError(f"dialog walk did not reach a question from {key}")
 
-    def _act(self, state: ConversationState, action: str, reply: Reply) -> None:
-        match action:
+    def _act(self, state: ConversationState, node: Node, reply: Reply) -> None:
+        match node.action:
             case "delete_data":
                 reply.effects.append(DataDeletionRequested())
                 fresh = ConversationState(language=state.language, region=state.region)
@@ -675,6 +707,22 @@ class Engine:
                 state.slots.pop("appointment", None)
             case "request_callback":
                 reply.effects.append(CallbackRequested())
+            case "collect" if node.slot:
+                # One round of an "add another" loop: its answers become one entry of the list.
+                entry = {
+                    name: state.slots.pop(name) for name in node.collect if name in state.slots
+                }
+                if entry:
+                    state.slots[node.slot] = [*(state.slots.get(node.slot) or []), entry]
+            case "copy":
+                # What the person already said fills the same question here (never asked twice).
+                for pair in node.collect:
+                    target, _, source = pair.partition("=")
+                    if target not in state.slots and state.slots.get(source) is not None:
+                        state.slots[target] = state.slots[source]
+            case "kompass_done":
+                state.slots["kompass"] = state.turns
+                reply.effects.append(KompassCompleted())
 
     def _already_answered(self, state: ConversationState, node: Node) -> str | None:
         if node.slot is None or node.slot not in state.slots:
@@ -693,17 +741,33 @@ class Engine:
         if node.options_from:
             reply.effects.append(OptionsWanted(node.options_from))
 
+    def _stay(self, state: ConversationState, node: Node, reply: Reply) -> None:
+        """A question with several answers after one of them: noted, the choice goes on."""
+        state.misses = 0
+        state.node = node.key
+        reply.lines.append(Line(msg("main.multi_noted")))
+        self._offer(state, self._options_for(state, node), reply)
+
     def _offer(self, state: ConversationState, options: list[ReplyOption], reply: Reply) -> None:
         reply.options = options
         state.offered = [o.id for o in options if not o.id.startswith("nav:")]
 
     def _options_for(self, state: ConversationState, node: Node) -> list[ReplyOption]:
         facts = self.facts(state)
+        chosen = state.slots.get(node.slot or "") if node.multi else None
+        picked = set(chosen) if isinstance(chosen, list) else set()
         options = [
-            ReplyOption(o.id, o.label)
+            ReplyOption(o.id, o.label, selected=o.set.get(node.slot or "") in picked)
             for o in node.options
             if o.when is None or CONDITIONS[o.when](facts)
         ]
+        if node.options_from == "occupation_tasks":
+            occupation = str(state.slots.get("period_occupation"))
+            tasks = self.knowledge.tasks.get(occupation)
+            options[:0] = [
+                ReplyOption(f"task:{t.id}", f"task:{occupation}.{t.id}", selected=t.id in picked)
+                for t in (tasks.items if tasks else ())
+            ]
         navigation = []
         if state.misses >= _MISSES_BEFORE_HUMAN and node.key not in (HANDOVER, AFTER_RESULT):
             navigation.append(ReplyOption("nav:human", "nav.human"))

@@ -22,8 +22,10 @@ from bot.engine.facts import CONDITIONS, SETTABLE
 from bot.engine.model import RUNTIME_ENTRIES, DialogSet, Location, Node, NodeKind
 from bot.engine.refs import is_reference, reference_exists
 
-ACTIONS: frozenset[str] = frozenset({"delete_data", "cancel_appointment", "request_callback"})
-OPTION_SOURCES: frozenset[str] = frozenset({"free_slots"})
+ACTIONS: frozenset[str] = frozenset(
+    {"delete_data", "cancel_appointment", "request_callback", "collect", "copy", "kompass_done"}
+)
+OPTION_SOURCES: frozenset[str] = frozenset({"free_slots", "occupation_tasks"})
 
 
 def structure_errors(dialogs: DialogSet) -> Iterator[DialogError]:
@@ -70,6 +72,16 @@ def _node_errors(node: Node) -> Iterator[DialogError]:
         )
     if node.kind == NodeKind.QUESTION and not node.next and any(not o.next for o in node.options):
         yield DialogError(node.location, f"{node.key}: an option has no 'next' and the node none")
+    if node.action in ("collect", "copy") and not node.collect:
+        yield DialogError(node.location, f"{node.key}: '{node.action}' needs 'collect'")
+    if node.action == "collect" and node.slot is None:
+        yield DialogError(node.location, f"{node.key}: 'collect' needs the list 'slot'")
+    for name in node.collect:
+        for part in name.split("="):
+            if part not in SETTABLE:
+                yield UnknownSlotError(node.location, node.key, part)
+    if node.multi and (node.kind != NodeKind.QUESTION or node.slot is None):
+        yield DialogError(node.location, f"{node.key}: 'multi' needs a question with a 'slot'")
     if node.kind in (NodeKind.MESSAGE, NodeKind.HANDOVER, NodeKind.ACTION) and not node.next:
         yield DialogError(node.location, f"{node.key}: needs 'next'")
 
