@@ -34,6 +34,7 @@ from bot.engine.events import (
     CoursesWanted,
     DataDeletionRequested,
     HandoverRequested,
+    KompassCompleted,
     Line,
     OptionsWanted,
     ReplyOption,
@@ -42,6 +43,7 @@ from bot.engine.runtime import COURSES_NONE
 from bot.handover import booking, leads, notify
 from bot.handover.retention import erase_conversation
 from bot.i18n import When, msg
+from bot.kompass.document import KOMPASS_URL, make_document
 from bot.store import repo
 from bot.store.db import create_engine, scrub, session_factory
 from bot.store.models import Conversation, Notification, utcnow
@@ -224,6 +226,15 @@ class Lotse:
                     await self._offer_slots(session, state, reply, region, language)
                 case CoursesWanted(occupation=occupation, region=near, kinds=kinds):
                     await self._show_courses(session, reply, occupation, near, kinds)
+                case KompassCompleted() if state.slots.get("kompass_consent"):
+                    await make_document(self, session, conversation, state)
+                    done = next(
+                        (i for i, x in enumerate(reply.lines) if x.ref == "kompass.done"), None
+                    )
+                    if done is not None:
+                        title = self.content.catalogs.translator(language).text("kompass.download")
+                        line = reply.lines[done]
+                        reply.lines[done] = Line(line.ref, line.params, ((title, KOMPASS_URL),))
         return conversation, state, reply
 
     async def _offer_slots(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from bot.engine import Choice, Event, RenderedMessage, Resume, Text
+from bot.kompass.store import latest_document
 from bot.service import Lotse
+from bot.store import repo
 
 CHANNEL = "web"
 router = APIRouter()
@@ -106,3 +108,32 @@ async def notifications(body: PollRequest, lotse: LotseDep) -> ChatResponse:
         language=outcome.language,
         messages=[MessageOut(text=m.text, options=[]) for m in outcome.messages],
     )
+
+
+@router.get("/api/kompass.pdf")
+async def kompass_pdf(
+    lotse: LotseDep,
+    lotse_session: Annotated[str | None, Cookie(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+) -> Response:
+    """The latest Kom-Pass of this browser's conversation: found by the session cookie only."""
+    if not lotse_session:
+        raise HTTPException(status_code=404, detail="no Kom-Pass")
+    async with lotse.sessions() as session:
+        conversation = await repo.lock_conversation(
+            session=session, channel=CHANNEL, user_key=lotse_session
+        )
+        document = (
+            await latest_document(session=session, conversation_id=conversation.id)
+            if conversation is not None
+            else None
+        )
+        if document is None:
+            raise HTTPException(status_code=404, detail="no Kom-Pass")
+        return Response(
+            document.pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": 'attachment; filename="kompetenz-kom-pass.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )

@@ -721,8 +721,12 @@ class Engine:
                     if target not in state.slots and state.slots.get(source) is not None:
                         state.slots[target] = state.slots[source]
             case "kompass_done":
+                # The Kom-Pass goes with the lead, so the region's counsellors see it (consented).
                 state.slots["kompass"] = state.turns
-                reply.effects.append(KompassCompleted())
+                reply.effects += [
+                    HandoverRequested(self._handover_facts(state)),
+                    KompassCompleted(),
+                ]
 
     def _already_answered(self, state: ConversationState, node: Node) -> str | None:
         if node.slot is None or node.slot not in state.slots:

@@ -14,6 +14,7 @@ from bot.store.models import (
     Consent,
     Conversation,
     DashboardSession,
+    KompassDocument,
     Lead,
     LeadEvent,
     LoginLimit,
@@ -39,6 +40,9 @@ async def erase_conversation(*, session: AsyncSession, conversation_id: int) -> 
     if found is not None and found.channel == TELEGRAM and found.user_key.lstrip("-").isdigit():
         await forget_telegram_chat(session=session, chat_id=int(found.user_key))
     leads = select(Lead.id).where(Lead.conversation_id == conversation_id)
+    await session.execute(
+        delete(KompassDocument).where(KompassDocument.conversation_id == conversation_id)
+    )
     await session.execute(delete(Booking).where(Booking.lead_id.in_(leads)))
     await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(leads)))
     await session.execute(delete(Lead).where(Lead.conversation_id == conversation_id))
@@ -82,6 +86,7 @@ async def purge(
     old_leads = select(Lead.id).where(Lead.status.in_(FINAL_STATUSES), Lead.updated_at < cutoff)
     lead_ids = list((await session.execute(old_leads)).scalars())
     if lead_ids:
+        await session.execute(delete(KompassDocument).where(KompassDocument.lead_id.in_(lead_ids)))
         await session.execute(delete(Booking).where(Booking.lead_id.in_(lead_ids)))
         await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))
         await session.execute(delete(Lead).where(Lead.id.in_(lead_ids)))

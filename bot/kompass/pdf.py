@@ -97,6 +97,10 @@ def render_pdf(
         shown = reader.text(label) + (f" / {german.text(label)}" if both else "")
         pdf.multi_cell(0, 5, shown, new_x="LMARGIN", new_y="NEXT", align="L")
         paragraph(value)
+    if plan.competences:
+        heading(msg("kompass.section_competences"))
+        for line in plan.competences:
+            paragraph(line, bullet=not line.ref.startswith("kompass.pdf_period"))
     if plan.target is not None:
         heading(msg("kompass.section_target"))
         paragraph(plan.target)

@@ -33,10 +33,15 @@ class Plan:
     funding: tuple[PlanLine, ...]
     courses: tuple[PlanLine, ...]
     next_steps: tuple[PlanLine, ...]
+    competences: tuple[PlanLine, ...] = ()  # what the Kom-Pass dialog recorded
 
 
 def build_plan(
-    facts: Facts, *, courses: Sequence[PlanLine] = (), appointment: dt.datetime | None = None
+    facts: Facts,
+    *,
+    courses: Sequence[PlanLine] = (),
+    appointment: dt.datetime | None = None,
+    competences: Sequence[PlanLine] = (),
 ) -> Plan:
     """The plan for one case; ``courses`` come from the catalogue (the service asks for them)."""
     params = facts.params()
@@ -96,6 +101,7 @@ def build_plan(
         funding=tuple(PlanLine(f"funding:{p.id}") for p in facts.funding()),
         courses=tuple(courses) or (PlanLine(msg("kompass.courses_none")),),
         next_steps=tuple(steps[:3]),
+        competences=tuple(competences),
     )
 
 

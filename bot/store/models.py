@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -296,5 +297,29 @@ class Course(Base):
     external_id: Mapped[str | None] = mapped_column(SafeString(64), unique=True)
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class KompassDocument(Base):
+    """One version of a person's Kompetenz-Kom-Pass: the answers and the PDF, kept only after
+    consent, attached to their lead; a counsellor may note and issue a new version."""
+
+    __tablename__ = "kompass_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="SET NULL"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(SafeString(8))
+    answers: Mapped[dict[str, Any]] = mapped_column(SafeJSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    notes: Mapped[str | None] = mapped_column(SafeText)
+    created_by: Mapped[str] = mapped_column(SafeString(32))  # "person" or "counsellor:<id>"
+    created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -97,7 +97,8 @@
     const list = document.createElement("ul");
     list.className = "links";
     for (const link of links) {
-      if (!/^https:\/\//.test(link.url)) continue;
+      // The Kom-Pass download is this site's own address, bound to the session cookie.
+      if (!/^https:\/\//.test(link.url) && link.url !== "/api/kompass.pdf") continue;
       const item = document.createElement("li");
       const a = document.createElement("a");
       a.href = link.url; a.textContent = link.title; a.target = "_blank"; a.rel = "noopener noreferrer";
