@@ -26,6 +26,7 @@ def default_var_dir() -> Path:
     """./var of the checkout, else ./var of the folder the service is started in."""
     return PROJECT_ROOT / "var" if (PROJECT_ROOT / "dialogs").is_dir() else Path.cwd() / "var"
 
+
 MIN_SECRET_LENGTH = 32
 # Values from examples and habits; compared case-insensitively, also as the start of a secret.
 _PLACEHOLDER_SECRETS = (
