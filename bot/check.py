@@ -108,6 +108,7 @@ def _knowledge_problems(knowledge: Knowledge, root: Path, today: dt.date) -> Ite
         *(("bodies", k, v.reviewed) for k, v in knowledge.bodies.items()),
         *(("regions", k, v.reviewed) for k, v in knowledge.regions.items()),
         *(("answers", k, v.reviewed) for k, v in knowledge.answers.items()),
+        *(("tasks", k, v.reviewed) for k, v in knowledge.tasks.items()),
     ]
     for kind, key, date in reviewed:
         if date > today:
