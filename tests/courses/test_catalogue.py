@@ -9,13 +9,14 @@ import pytest
 from bot.courses import (
     OFFICIAL_SEARCH,
     CourseError,
+    CourseInput,
     is_stale,
     matching,
     next_start,
     parse_course,
     retire_course,
 )
-from bot.courses.csvio import COLUMNS, export_csv, parse_csv
+from bot.courses.csvio import COLUMNS, LineError, export_csv, parse_csv
 from bot.engine.runtime import OFFICIAL_COURSE_SEARCH
 from bot.service import Content, Lotse
 from bot.store.models import Course
@@ -32,16 +33,16 @@ ROW = {
 }  # fmt: skip
 
 
-def _parse(**changes: str) -> object:
+def _parse(**changes: str) -> CourseInput:
     return parse_course(ROW | changes, occupations=OCCUPATIONS, regions=REGIONS, today=TODAY)
 
 
 def test_a_valid_entry_is_normalised() -> None:
     data = _parse()
-    assert data.start_dates == (dt.date(2027, 1, 15), dt.date(2027, 3, 1))  # type: ignore[attr-defined]
-    assert data.languages == ("de", "tr")  # type: ignore[attr-defined]
-    assert data.voucher is True  # type: ignore[attr-defined]
-    assert data.checked == TODAY  # type: ignore[attr-defined]
+    assert data.start_dates == (dt.date(2027, 1, 15), dt.date(2027, 3, 1))
+    assert data.languages == ("de", "tr")
+    assert data.voucher is True
+    assert data.checked == TODAY
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_invalid_entries_say_which_field(changes: dict[str, str], says: str) -> 
 
 
 def test_online_course_needs_no_region() -> None:
-    assert _parse(region="", format="online").region is None  # type: ignore[attr-defined]
+    assert _parse(region="", format="online").region is None
 
 
 async def test_matching_by_occupation_region_and_date(lotse: Lotse) -> None:
@@ -157,13 +158,15 @@ def test_csv_reports_every_bad_line_with_its_number() -> None:
 
 
 def test_csv_header_and_encoding_problems() -> None:
-    kwargs = {"occupations": OCCUPATIONS, "regions": REGIONS, "today": TODAY}
-    _, errors = parse_csv(b"provider;title\n", **kwargs)  # type: ignore[arg-type]
+    def errors_of(raw: bytes) -> list[LineError]:
+        return parse_csv(raw, occupations=OCCUPATIONS, regions=REGIONS, today=TODAY)[1]
+
+    errors = errors_of(b"provider;title\n")
     assert errors[0].line == 1
     assert "kind" in errors[0].message
-    _, errors = parse_csv("provider;titel".encode("cp1252"), **kwargs)  # type: ignore[arg-type]
+    errors = errors_of("provider;titel".encode("cp1252"))
     assert errors
-    _, errors = parse_csv("Ü".encode("cp1252"), **kwargs)  # type: ignore[arg-type]
+    errors = errors_of("Ü".encode("cp1252"))
     assert "UTF-8" in errors[0].message
 
 
