@@ -13,12 +13,14 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -241,6 +243,19 @@ class TelegramUpdate(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The worker that answers or delivers the update, until when (several workers, one database).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_telegram_updates_open",
+            "chat_id",
+            "update_id",
+            postgresql_where=text("status IN ('pending', 'handled')"),
+            sqlite_where=text("status IN ('pending', 'handled')"),
+        ),
+    )
 
 
 class TelegramOutgoing(Base):
@@ -323,3 +338,34 @@ class KompassDocument(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class PasswordReset(Base):
+    """A one-time link an admin made for a counsellor; only a SHA-256 of its token is stored.
+
+    Valid for a day from ``created_at`` and once: ``used_at`` is set by the one request that
+    changes the password.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(SafeString(64), unique=True)
+    counsellor_id: Mapped[int] = mapped_column(
+        ForeignKey("counsellors.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("counsellors.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobLease(Base):
+    """A background job (polling, reminders, sweeps) runs in one worker at a time: its lease."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
