@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     telegram_reply_deadline: dt.timedelta = Field(
         default=dt.timedelta(hours=24), gt=dt.timedelta(0), alias="TELEGRAM_REPLY_DEADLINE"
     )
+    # Prometheus metrics (bot/metrics, docs/metrics.md): GET /metrics on the app with this bearer
+    # token, and/or on its own port (on LOTSE_METRICS_HOST, loopback by default); neither: 404.
+    metrics_token: str | None = Field(default=None, min_length=16, alias="LOTSE_METRICS_TOKEN")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="LOTSE_METRICS_PORT")
+    metrics_host: str = Field(default="127.0.0.1", alias="LOTSE_METRICS_HOST")
     # Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or networks,
     # comma-separated ("127.0.0.1", "10.0.0.0/8,::1"); empty: the peer address is the client's.
     trusted_proxies: str = Field(default="", alias="LOTSE_TRUSTED_PROXIES")

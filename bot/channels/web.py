@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from bot import metrics
 from bot.engine import Choice, Event, RenderedMessage, Resume, Text
 from bot.kompass.store import latest_document
 from bot.service import Lotse
@@ -68,6 +69,7 @@ def _message_out(message: RenderedMessage) -> MessageOut:
 @router.post("/api/chat", response_model_exclude_none=True)
 async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     """Answer one message or button press of a web chat session."""
+    started = metrics.received(CHANNEL)
     existing = None
     if body.session:
         existing = await lotse.current_state(channel=CHANNEL, user_key=body.session)
@@ -86,6 +88,7 @@ async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
     outcome = await lotse.handle(
         channel=CHANNEL, user_key=session, events=events, language=body.language
     )
+    metrics.answered(CHANNEL, started)
     return ChatResponse(
         session=session,
         language=outcome.language,

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.engine.facts import REMINDER_AHEAD
 from bot.handover.leads import add_event, drop_reminders
 from bot.i18n import msg
@@ -81,6 +82,7 @@ async def book(
     lead.counsellor_id = slot.counsellor_id
     lead.interpreter_needed = counsellor is not None and lead.language not in counsellor.languages
     await add_event(session=session, lead=lead, actor=actor, to_status="scheduled")
+    metrics.count_on_commit(session, metrics.BOOKINGS.labels(lead.channel, actor.split(":")[0]))
     await schedule_reminder(session=session, lead=lead, starts_at=_aware(slot.starts_at))
     return slot
 

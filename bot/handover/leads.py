@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.handover.notify import NEW_LEAD, STAFF
 from bot.store.models import Consent, Conversation, Lead, LeadEvent, Notification, utcnow
 
@@ -103,6 +104,7 @@ async def upsert_lead(
     await session.flush()
     if created:
         await add_event(session=session, lead=lead, actor="person", note="created")
+        metrics.count_on_commit(session, metrics.LEADS.labels(lead.channel))
         if tell_counsellors:
             await _tell_counsellors(session=session, lead=lead)
     return lead

@@ -17,6 +17,7 @@ from bot.channels.telegram import start_telegram
 from bot.config import Settings
 from bot.dashboard import router as dashboard_router
 from bot.handover.scheduler import background_jobs
+from bot.metrics import exposition as metrics_exposition
 from bot.service import Lotse
 from bot.web import chat_page, errors
 
@@ -32,7 +33,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
         app.state.lotse = core
         telegram = await start_telegram(app, core, settings)
         try:
-            async with background_jobs(core):
+            async with background_jobs(core), metrics_exposition.serving(settings, core.db):
                 yield
         finally:
             await telegram.stop()
@@ -46,6 +47,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     app.include_router(telegram_router)
     app.include_router(chat_page.router)
     app.include_router(dashboard_router)
+    app.include_router(metrics_exposition.router)
     if settings.trusted_proxy_list:
         # The client address (login limits) and scheme come from X-Forwarded-For / -Proto only
         # when the direct peer is a named proxy; uvicorn's own handling is off (bot.cli).
