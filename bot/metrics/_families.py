@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
@@ -16,7 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 # No ``*_created`` series: multiprocess mode has none either, so one worker or many look alike.
-disable_created_metrics()
+_disable_created: Callable[[], None] = disable_created_metrics  # unannotated in the library
+_disable_created()
 UPDATES = Counter(
     "lotse_updates_received",
     "Incoming messages and button presses accepted (Telegram: stored in the inbox, not duplicates)",
