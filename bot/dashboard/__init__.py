@@ -5,13 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from bot.dashboard import admin, auth, courses, leads, queue, slots
+from bot.dashboard import (
+    admin,
+    auth,
+    calendar,
+    courses,
+    leads,
+    password_reset,
+    queue,
+    regions,
+    release,
+    slots,
+)
 from bot.dashboard.web import STATIC
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, queue, leads, slots, admin, courses):
+_MODULES = (auth, queue, leads, slots, admin, courses, calendar, release, regions, password_reset)
+for _module in _MODULES:
     router.include_router(_module.router)
 
 

@@ -18,6 +18,7 @@ from bot.dashboard.display import (
     questions,
     summarise,
 )
+from bot.dashboard.regions import region_choices, visible_lead
 from bot.dashboard.web import (
     DashboardRoute,
     Forbidden,
@@ -49,6 +50,8 @@ NOTICES = {
     "not_allowed": "Diese Änderung ist im jetzigen Status nicht möglich.",
     "noted": "Die Notiz ist gespeichert.",
     "empty_note": "Die Notiz ist leer.",
+    "region_set": "Die Region ist eingetragen; der Fall steht jetzt in ihrer Liste.",
+    "no_region_chosen": "Bitte wählen Sie eine Region.",
 }
 
 
@@ -61,10 +64,8 @@ def _may_manage(viewer: Viewer, lead: Lead) -> bool:
 
 
 async def _managed_lead(session: AsyncSession, lead_id: int, viewer: Viewer, refusal: str) -> Lead:
-    """The lead, locked, if it is in the viewer's region and theirs to manage."""
-    lead = await queries.lead_in_region(
-        session=session, lead_id=lead_id, region=viewer.region, lock=True
-    )
+    """The lead, locked, if the viewer may open it and it is theirs to manage."""
+    lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer, lock=True)
     if lead is None:
         raise NotFound
     if not _may_manage(viewer, lead):
@@ -78,7 +79,7 @@ async def lead_page(
 ) -> Response:
     """Everything a counsellor needs to prepare the conversation, and nothing more."""
     async with lotse.sessions() as session:
-        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer)
         if lead is None:
             raise NotFound
         names = await queries.counsellor_names(session=session)
@@ -119,6 +120,8 @@ async def lead_page(
         closing=[(k, v) for k, v in CLOSING.items() if k in TRANSITIONS.get(lead.status, ())],
         has_appointment=slot is not None,
         status_names=STATUS_NAMES,
+        has_region=lead.region is not None,
+        regions=region_choices(lotse) if viewer.is_admin and lead.region is None else [],
     )
 
 
@@ -188,7 +191,7 @@ async def add_note(
     """Add a note for colleagues; it stays in the lead's history."""
     note = field(form, "note", max_length=MAX_NOTE)
     async with lotse.sessions() as session, session.begin():
-        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer)
         if lead is None:
             raise NotFound
         if note:
@@ -202,7 +205,7 @@ async def appointment_ics(
 ) -> Response:
     """The lead's appointment as an iCalendar file for the counsellor's calendar."""
     async with lotse.sessions() as session:
-        lead = await queries.lead_in_region(session=session, lead_id=lead_id, region=viewer.region)
+        lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer)
         slot = await booking.booked_slot(session=session, lead=lead) if lead else None
     if lead is None or slot is None:
         raise NotFound

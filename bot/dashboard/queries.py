@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,8 @@ from bot.store.models import (
     utcnow,
 )
 
-MAX_QUEUE = 200
+# Queue rows per page; the order (oldest first, then by id) is total, so pages never overlap.
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -33,30 +34,68 @@ class QueueRow:
     appointment: dt.datetime | None
 
 
+def _queue_conditions(
+    *,
+    region: str | None,
+    statuses: tuple[str, ...],
+    language: str | None,
+    counsellor_id: int | None,
+) -> list[ColumnElement[bool]]:
+    """The queue's conditions; ``region=None`` means the leads without a region."""
+    conditions = [
+        Lead.region.is_(None) if region is None else Lead.region == region,
+        Lead.status.in_(statuses),
+    ]
+    if language is not None:
+        conditions.append(Lead.language == language)
+    if counsellor_id is not None:
+        conditions.append(Lead.counsellor_id == counsellor_id)
+    return conditions
+
+
 async def queue(
     *,
     session: AsyncSession,
-    region: str,
+    region: str | None,
     statuses: tuple[str, ...],
     language: str | None = None,
     counsellor_id: int | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
 ) -> list[QueueRow]:
-    """Leads of one region, oldest first, with their counsellor's name and appointment."""
+    """One page of a region's leads, oldest first, with their counsellor's name and appointment."""
     query = (
         select(Lead, Counsellor.name, Slot.starts_at)
         .outerjoin(Counsellor, Counsellor.id == Lead.counsellor_id)
         .outerjoin(Booking, Booking.lead_id == Lead.id)
         .outerjoin(Slot, Slot.id == Booking.slot_id)
-        .where(Lead.region == region, Lead.status.in_(statuses))
+        .where(
+            *_queue_conditions(
+                region=region, statuses=statuses, language=language, counsellor_id=counsellor_id
+            )
+        )
         .order_by(Lead.created_at, Lead.id)
-        .limit(MAX_QUEUE)
+        .offset(offset)
+        .limit(limit)
     )
-    if language is not None:
-        query = query.where(Lead.language == language)
-    if counsellor_id is not None:
-        query = query.where(Lead.counsellor_id == counsellor_id)
     rows = (await session.execute(query)).all()
     return [QueueRow(lead, name, aware(start) if start else None) for lead, name, start in rows]
+
+
+async def queue_size(
+    *,
+    session: AsyncSession,
+    region: str | None,
+    statuses: tuple[str, ...],
+    language: str | None = None,
+    counsellor_id: int | None = None,
+) -> int:
+    """How many leads the queue holds over all its pages."""
+    conditions = _queue_conditions(
+        region=region, statuses=statuses, language=language, counsellor_id=counsellor_id
+    )
+    query = select(func.count(Lead.id)).where(*conditions)
+    return int((await session.execute(query)).scalar_one())
 
 
 async def lead_in_region(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -9,6 +12,7 @@ from bot.content.models import LANGUAGES
 from bot.dashboard import queries
 from bot.dashboard.auth import CheckedForm, CurrentViewer
 from bot.dashboard.display import LANGUAGE_NAMES, STATUS_NAMES, summarise
+from bot.dashboard.regions import WITHOUT_REGION, without_region_count
 from bot.dashboard.web import DashboardRoute, LotseDep, redirect, render
 from bot.handover.leads import OPEN_STATUSES, TRANSITIONS
 
@@ -22,7 +26,15 @@ STATUS_FILTERS: dict[str, tuple[str, ...]] = {
 NOTICES = {
     "none": "Zurzeit wartet kein neuer Fall in Ihrer Region.",
     "logged_in": "Sie sind angemeldet.",
+    "released": "Der Fall ist zurückgegeben und steht wieder bei den neuen Fällen.",
+    "region_set": "Die Region ist eingetragen; der Fall steht jetzt in der Liste dieser Region.",
 }
+
+
+def page_numbers(current: int, pages: int) -> list[int]:
+    """The pages to link: the first, the last, and two on either side of the current one."""
+    shown = {1, pages, *range(current - 2, current + 3)}
+    return sorted(number for number in shown if 1 <= number <= pages)
 
 
 @router.get("/dashboard")
@@ -33,18 +45,42 @@ async def queue_page(
     status: str = "open",
     language: str = "",
     mine: str = "",
+    region: str = "",
+    page: str = "1",
 ) -> Response:
-    """List the region's leads; filters come from the query string."""
+    """List the region's leads, a page at a time; filters come from the query string. Admins
+    may list the leads without a region instead."""
     status = status if status in STATUS_FILTERS else "open"
     language = language if language in LANGUAGES else ""
+    without_region = viewer.is_admin and region == WITHOUT_REGION
+    wanted = int(page) if page.isdigit() and len(page) < 7 else 1
     async with lotse.sessions() as session:
-        rows = await queries.queue(
+        total = await queries.queue_size(
             session=session,
-            region=viewer.region,
+            region=None if without_region else viewer.region,
             statuses=STATUS_FILTERS[status],
             language=language or None,
             counsellor_id=viewer.id if mine else None,
         )
+        pages = max(1, math.ceil(total / queries.PAGE_SIZE))
+        number = min(max(1, wanted), pages)
+        rows = await queries.queue(
+            session=session,
+            region=None if without_region else viewer.region,
+            statuses=STATUS_FILTERS[status],
+            language=language or None,
+            counsellor_id=viewer.id if mine else None,
+            offset=(number - 1) * queries.PAGE_SIZE,
+        )
+        others = (
+            await without_region_count(session=session, statuses=STATUS_FILTERS[status])
+            if viewer.is_admin and not without_region
+            else 0
+        )
+    filters = {"status": status, "language": language, "mine": "1" if mine else ""}
+    if without_region:
+        filters["region"] = WITHOUT_REGION
+    kept = {key: value for key, value in filters.items() if value}
     leads = [
         summarise(lotse.content, row.lead, counsellor=row.counsellor, appointment=row.appointment)
         for row in rows
@@ -59,6 +95,16 @@ async def queue_page(
         mine=bool(mine),
         statuses=[("open", "Offen"), ("all", "Alle"), *STATUS_NAMES.items()],
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        without_region=without_region,
+        others_without_region=others,
+        total=total,
+        page=number,
+        pages=pages,
+        first_row=(number - 1) * queries.PAGE_SIZE + 1,
+        last_row=(number - 1) * queries.PAGE_SIZE + len(leads),
+        page_links=[
+            (n, "/dashboard?" + urlencode({**kept, "page": n})) for n in page_numbers(number, pages)
+        ],
     )
 
 
