@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or networks,
     # comma-separated ("127.0.0.1", "10.0.0.0/8,::1"); empty: the peer address is the client's.
     trusted_proxies: str = Field(default="", alias="LOTSE_TRUSTED_PROXIES")
+    # Where the web app is reached from outside (https://lotse.example.org): canonical links,
+    # the atlas sitemap and chat links of the static atlas; unset: the request's own address.
+    public_url: str | None = Field(default=None, alias="LOTSE_PUBLIC_URL")
+    # The bot's username for t.me links; unset: asked from Telegram (getMe) when a token is set.
+    telegram_bot_username: str | None = Field(default=None, alias="TELEGRAM_BOT_USERNAME")
     content_root: Path = Field(default_factory=default_content_root, alias="LOTSE_CONTENT_ROOT")
     var_dir: Path = Field(default_factory=default_var_dir, alias="LOTSE_VAR_DIR")
 
