@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.reports.cli import register as register_report
 
 log = logging.getLogger("bot")
 
@@ -73,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--bot", help="Telegram bot username (default: asked from Telegram)")
     target.add_argument("--web", metavar="URL", help="web chat address instead of Telegram")
     qr.set_defaults(handler=_qr)
+
+    register_report(sub)  # lotse report: the funders' report (bot/reports/cli.py)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers()

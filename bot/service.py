@@ -44,6 +44,7 @@ from bot.handover import booking, leads, notify
 from bot.handover.retention import erase_conversation
 from bot.i18n import When, msg
 from bot.kompass.document import KOMPASS_URL, make_document
+from bot.reports import record as reports
 from bot.store import repo
 from bot.store.db import create_engine, scrub, session_factory
 from bot.store.models import Conversation, Notification, utcnow
@@ -148,6 +149,7 @@ class Lotse:
                 conversation, state, reply = await self._apply(
                     session, conversation, before, state, reply
                 )
+                reports.observe(session, self, conversation, event, state, reply)
                 erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)

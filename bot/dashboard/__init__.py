@@ -15,6 +15,7 @@ from bot.dashboard import (
     queue,
     regions,
     release,
+    reports,
     slots,
 )
 from bot.dashboard.web import STATIC
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 _MODULES = (auth, queue, leads, slots, admin, courses, calendar, release, regions, password_reset)
 for _module in _MODULES:
     router.include_router(_module.router)
+router.include_router(reports.router)  # admins: the funders' reports
 
 
 @router.get("/dashboard/static/dashboard.css")

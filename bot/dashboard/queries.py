@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.web import aware
 from bot.handover import booking, leads, notify
+from bot.reports import record as reports
 from bot.store.models import (
     AvailabilityRule,
     Booking,
@@ -119,6 +120,8 @@ async def claim(*, session: AsyncSession, lead_id: int, counsellor_id: int, regi
     )
     if getattr(result, "rowcount", 0) != 1:
         return False
+    actor = f"counsellor:{counsellor_id}"  # the first counsellor action is the first contact
+    await reports.first_contact(session=session, lead_id=lead_id, actor=actor)
     session.add(
         LeadEvent(
             lead_id=lead_id, at=now, actor=f"counsellor:{counsellor_id}",

@@ -14,6 +14,7 @@ from bot import metrics
 from bot.engine.facts import REMINDER_AHEAD
 from bot.handover.leads import add_event, drop_reminders
 from bot.i18n import msg
+from bot.reports import record as reports
 from bot.store.models import (
     AvailabilityRule,
     Booking,
@@ -82,6 +83,7 @@ async def book(
     lead.counsellor_id = slot.counsellor_id
     lead.interpreter_needed = counsellor is not None and lead.language not in counsellor.languages
     await add_event(session=session, lead=lead, actor=actor, to_status="scheduled")
+    reports.booking(session, lead, actor)
     metrics.count_on_commit(session, metrics.BOOKINGS.labels(lead.channel, actor.split(":")[0]))
     await schedule_reminder(session=session, lead=lead, starts_at=_aware(slot.starts_at))
     return slot

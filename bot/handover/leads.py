@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
 from bot.handover.notify import NEW_LEAD, STAFF
+from bot.reports import record as reports
 from bot.store.models import Consent, Conversation, Lead, LeadEvent, Notification, utcnow
 
 OPEN_STATUSES = ("new", "claimed", "scheduled")
@@ -57,6 +58,7 @@ async def add_event(
     note: str | None = None,
 ) -> LeadEvent:
     """Record a status change (applied to the lead here) or a note, with who and when."""
+    await reports.first_contact(session=session, lead_id=lead.id, actor=actor)
     now = utcnow()
     event = LeadEvent(
         lead_id=lead.id, at=now, actor=actor, from_status=lead.status if to_status else None,
@@ -104,6 +106,7 @@ async def upsert_lead(
     await session.flush()
     if created:
         await add_event(session=session, lead=lead, actor="person", note="created")
+        reports.handover(session, lead)
         metrics.count_on_commit(session, metrics.LEADS.labels(lead.channel))
         if tell_counsellors:
             await _tell_counsellors(session=session, lead=lead)
@@ -132,6 +135,7 @@ async def change_status(*, session: AsyncSession, lead: Lead, to_status: str, ac
     """Apply an allowed status change; refuse (False) anything else."""
     if to_status not in TRANSITIONS.get(lead.status, ()):
         return False
+    reports.status_changed(session, lead, to_status)  # before: it reads the old status
     await add_event(session=session, lead=lead, actor=actor, to_status=to_status)
     if to_status in FINAL_STATUSES:
         await drop_reminders(session=session, lead=lead)
