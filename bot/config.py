@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     telegram_reply_deadline: dt.timedelta = Field(
         default=dt.timedelta(hours=24), gt=dt.timedelta(0), alias="TELEGRAM_REPLY_DEADLINE"
     )
+    # Telegram's limits for the whole bot (every worker process together): messages in any
+    # second, and messages in any minute in one group chat.
+    telegram_rate_per_second: float = Field(default=30.0, gt=0, alias="TELEGRAM_RATE_PER_SECOND")
+    telegram_group_per_minute: float = Field(default=20.0, gt=0, alias="TELEGRAM_GROUP_PER_MINUTE")
     # Prometheus metrics (bot/metrics, docs/metrics.md): GET /metrics on the app with this bearer
     # token, and/or on its own port (on LOTSE_METRICS_HOST, loopback by default); neither: 404.
     metrics_token: str | None = Field(default=None, min_length=16, alias="LOTSE_METRICS_TOKEN")

@@ -387,3 +387,20 @@ class ReportCount(Base):
     region: Mapped[str] = mapped_column(String(64), primary_key=True)
     detail: Mapped[str] = mapped_column(String(64), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class TelegramPacing(Base):
+    """Telegram's limits shared by the bot's worker processes (``bot.channels.telegram._pacing``).
+
+    One row per schedule: ``overall`` (the whole bot, with Telegram's ``flood_until``) and one
+    per recently used chat, keyed by a keyed hash of the chat id (never the id) and deleted once
+    its bucket is full again. ``full_at``: when the schedule's bucket is full again (GCRA);
+    ``booked_at``: the send time booked last.
+    """
+
+    __tablename__ = "telegram_pacing"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    full_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    flood_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

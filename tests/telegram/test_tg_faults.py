@@ -58,9 +58,11 @@ def _fast(launch: Any) -> Any:
 
 
 async def test_typing_is_shown_on_a_slow_answer(launch: Any) -> None:
-    tuning = dataclasses.replace(_fast(launch), typing_after=0.2)
+    # Slow through retried server errors (backoff 0.05 + 0.1 + 0.2 s): during a 429's flood
+    # wait no "typing…" is shown (test_tg_pacing).
+    tuning = dataclasses.replace(_fast(launch), typing_after=0.1)
     async with launch(tuning=tuning) as tg:
-        tg.api.fail("sendMessage", status=429, retry_after=1)
+        tg.api.fail("sendMessage", status=502, times=3)
         await tg.send(tg.message(9005, "/start"))
         actions = tg.api.of("sendChatAction", 9005)
         assert actions

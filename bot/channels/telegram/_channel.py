@@ -167,7 +167,12 @@ class TelegramChannel:
         self.application = build_application(settings, self.tuning)
         self.handlers = Handlers(lotse, secret=settings.secret_key)
         self.handlers.register(self.application)
-        self.sender = Sender(self.application.bot, self.tuning.limits)
+        self.sender = Sender.shared(
+            self.application.bot,
+            self.tuning.limits if tuning else Limits.from_settings(settings),
+            lotse.db,
+            secret=settings.secret_key,
+        )
         self.arrivals = Arrivals()
         # Delivery figures since start: sent, dropped (and why), replayed, unknown outcomes.
         self.counts: Counter[str] = Counter()

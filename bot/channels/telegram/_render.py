@@ -154,7 +154,8 @@ def send_messages(
         blocks += [(escape(piece), units(piece)) for piece in split_text(text.strip())]
         if message_links:
             shown = [_link(link) for link in message_links]
-            blocks.append(("\n".join(markup for markup, _ in shown), sum(n for _, n in shown)))
+            length = sum(n for _, n in shown) + len(shown) - 1  # with the line breaks
+            blocks.append(("\n".join(markup for markup, _ in shown), length))
     for message in messages:
         if message.options:
             options = message.options

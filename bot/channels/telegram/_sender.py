@@ -1,16 +1,24 @@
 """Outbound Bot API calls within Telegram's limits, retried only when that cannot send twice.
 
-Limits: about one message per second in a chat (with a small burst) and 30 per second overall.
+Limits (``Limits``, kept by ``_pacing``): messages only count (sending one, or editing one:
+``MESSAGES``); a chat action or a callback answer does not. Per bot ``TELEGRAM_RATE_PER_SECOND``
+messages in any second (30); per chat about one a second, after a burst of three that lets a
+whole answer go out at once; per group chat (a negative id) ``TELEGRAM_GROUP_PER_MINUTE`` in
+any minute (20). Each message books its send time before it waits; a send that comes too late
+for its booking (after a flood wait's probe, say) books again. On PostgreSQL the bookings and
+the flood wait live in the database, so every worker process together keeps to these limits.
 
 A 429 is not a failure: it pauses every call of the bot for its ``retry_after`` (a flood wait),
-after which one call at a time probes until one goes through, so a long 429 storm costs about one
-call per ``retry_after`` and never a busy loop. It does not count toward any bound: the call waits
-until its deadline (a reply: ``TELEGRAM_REPLY_DEADLINE`` after it was queued, 24 hours by default)
-and only then is dropped. A connection that could not be made (Telegram unreachable) is retried
-with capped exponential backoff until the deadline as well. Real failures, the server errors
-(5xx) of a request, are retried with backoff at most ``max_attempts`` times. A refusal (4xx) is
-final. A request that may have reached Telegram without an answer (a read timeout, a dropped
-connection) is not repeated: a missing message is better than a duplicate one.
+in every worker process; after it, one call at a time per process probes until one goes
+through, so a long 429 storm costs about one call per ``retry_after`` and process and never a
+busy loop. It does not count toward any bound: the call waits until its deadline (a reply:
+``TELEGRAM_REPLY_DEADLINE`` after it was queued, 24 hours by default) and only then is dropped.
+The "typing…" indicator is not shown during a flood wait. A connection that could not be made
+(Telegram unreachable) is retried with capped exponential backoff until the deadline as well.
+Real failures, the server errors (5xx) of a request, are retried with backoff at most
+``max_attempts`` times. A refusal (4xx) is final. A request that may have reached Telegram
+without an answer (a read timeout, a dropped connection) is not repeated: a missing message is
+better than a duplicate one.
 """
 
 from __future__ import annotations
@@ -24,21 +32,39 @@ import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram._pacing import MemoryPacing, Pacing, Rule, pacing_for
 from bot.channels.telegram._render import Outgoing
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 # Failures where the request certainly did not reach Telegram.
 _UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _NOT_SENT = (*_UNREACHABLE, httpx.WriteTimeout)
-_MESSAGES = frozenset({"sendMessage"})
+# Calls that put a message into a chat or change one: only these count against the limits.
+MESSAGES = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
 
 
 class Result(enum.Enum):
@@ -60,72 +86,79 @@ class Delivery:
 class Limits:
     """Rates and retry bounds; tests make them fast."""
 
-    overall_per_second: float = 30.0
-    chat_per_second: float = 1.0
-    chat_burst: int = 3
+    overall_per_second: float = 30.0  # messages of the bot in any second
+    chat_per_second: float = 1.0  # in a chat's sustained burst
+    chat_burst: int = 3  # a chat not sent to for a while gets this many at once
+    group_per_minute: float = 20.0  # messages in a group chat in any minute
+    group_burst: int = 3
     max_attempts: int = 6  # real failures (server errors) of one call; 429s do not count
     backoff: float = 0.5
     max_backoff: float = 30.0
     direct_deadline: float = 60.0  # calls made outside the outbox (notifications) wait this long
+    late: float = 0.1  # a message this late for its booked moment books again
 
-
-class TokenBucket:
-    """``rate`` tokens per second, at most ``capacity`` saved up."""
-
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float]) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self.tokens = capacity
-        self._clock = clock
-        self._updated = clock()
-
-    def take(self) -> float:
-        """Take a token and return 0, or return how long to wait before trying again."""
-        now = self._clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self._updated) * self.rate)
-        self._updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            overall_per_second=settings.telegram_rate_per_second,
+            group_per_minute=settings.telegram_group_per_minute,
+        )
 
     @property
-    def full(self) -> bool:
-        now = self._clock()
-        return self.tokens + (now - self._updated) * self.rate >= self.capacity
+    def overall(self) -> Rule:
+        return Rule.within(self.overall_per_second, 1.0)
+
+    def chat(self, chat_id: int) -> Rule:
+        """A group chat (negative id) per minute; a private chat about one a second."""
+        if chat_id < 0:
+            return Rule.within(self.group_per_minute, 60.0, burst=self.group_burst)
+        return Rule(1 / self.chat_per_second, self.chat_burst)
 
 
 class RateLimiter:
-    """Waits until a message may go out: per chat and overall; and Telegram's flood waits."""
+    """Books when a message may go (``Pacing``), and knows Telegram's flood waits."""
 
-    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        clock: Callable[[], float] = time.monotonic,
+        pacing: Pacing | None = None,
+    ) -> None:
         self._limits = limits
         self._clock = clock
-        self._overall = TokenBucket(limits.overall_per_second, limits.overall_per_second, clock)
-        self._chats: dict[int, TokenBucket] = {}
-        self._lock = asyncio.Lock()  # first come, first served for the overall budget
+        self.pacing: Pacing = pacing if pacing is not None else MemoryPacing(clock)
         self.flood_until = 0.0  # no call before this moment (``clock``): Telegram said so
         self._flooded = False  # since the last flood wait, no call has gone through yet
         self._probe = asyncio.Lock()
 
-    async def wait(self, chat_id: int | None, *, message: bool) -> None:
-        if message and chat_id is not None:
-            bucket = self._chats.get(chat_id)
-            if bucket is None:
-                if len(self._chats) > 10_000:
-                    self._chats = {k: b for k, b in self._chats.items() if not b.full}
-                bucket = TokenBucket(
-                    self._limits.chat_per_second, self._limits.chat_burst, self._clock
-                )
-                self._chats[chat_id] = bucket
-            await _take(bucket)
-        async with self._lock:
-            await _take(self._overall)
+    async def book(self, chat_id: int | None) -> float:
+        """Book a message's moment in the bot's and the chat's schedule: seconds until then."""
+        chat = (chat_id, self._limits.chat(chat_id)) if chat_id is not None else None
+        slot = await self.pacing.book(self._limits.overall, chat)
+        self._learn(slot.flood)
+        return slot.wait
 
-    def flood(self, seconds: float) -> None:
+    async def refresh(self) -> float:
+        """The flood wait as the pacing knows it (on PostgreSQL another process may have met
+        the 429); seconds left."""
+        self._learn(await self.pacing.flood_wait())
+        return self.flood_wait
+
+    async def wait(self, chat_id: int | None, *, message: bool) -> None:
+        """Wait until a call may go: its booked moment for a message, else the flood wait."""
+        delay = await self.book(chat_id) if message else await self.refresh()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def flood(self, seconds: float) -> None:
         """Telegram answered 429: no call of the bot before ``seconds`` from now."""
-        self.flood_until = max(self.flood_until, self._clock() + seconds)
-        self._flooded = True
+        self._learn(seconds)
+        await self.pacing.flood(seconds)
+
+    def _learn(self, seconds: float) -> None:
+        if seconds > 0:
+            self.flood_until = max(self.flood_until, self._clock() + seconds)
+            self._flooded = True
 
     def flowing(self) -> None:
         """A call went through: the flood wait is over."""
@@ -143,13 +176,6 @@ class RateLimiter:
             return
         async with self._probe:
             yield
-
-
-async def _take(bucket: TokenBucket) -> None:
-    delay = bucket.take()
-    while delay > 0:
-        await asyncio.sleep(delay)
-        delay = bucket.take()
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -178,44 +204,66 @@ class Sender:
         bot: Bot,
         limits: Limits,
         *,
+        pacing: Pacing | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``pacing``: where the limits are kept (``_pacing.pacing_for``); this process alone
+        without it."""
         self.bot = bot
         self.limits = limits
-        self.limiter = RateLimiter(limits, clock)
+        self.limiter = RateLimiter(limits, clock, pacing)
         self._sleep = sleep
         self._clock = clock
         self.flood_waits = 0  # 429 answers received (not failures)
+
+    @classmethod
+    def shared(cls, bot: Bot, limits: Limits, engine: AsyncEngine, *, secret: str) -> Sender:
+        """A sender that keeps the limits together with every worker process on ``engine``
+        (PostgreSQL; SQLite runs one process and keeps them in memory). ``secret`` keys the
+        hashes that stand for chat ids in the database."""
+        return cls(bot, limits, pacing=pacing_for(engine, secret=secret))
 
     async def call(
         self, call: Outgoing, *, deadline: float | None = None, retry: bool = True
     ) -> Delivery:
         """Make one call; ``deadline`` (on ``clock``) is when a call still waiting is dropped.
 
-        Without ``retry`` (the "typing…" indicator) there is exactly one attempt, flood wait or
-        not: it is never repeated, and it does not count as the probe after a flood wait.
+        Without ``retry`` (the "typing…" indicator) there is at most one attempt, and none
+        during a flood wait: it is never repeated, and it does not count as the probe after a
+        flood wait.
         """
         chat_id = call.params.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None
+        message = call.method in MESSAGES
         if deadline is None:
             deadline = self._clock() + self.limits.direct_deadline
         failures = 0
         unreachable = 0
         while True:
-            waiting = retry and self.limiter.flood_wait > 0
-            if waiting and not await self._pause(self.limiter.flood_wait, deadline):
-                return Delivery(Result.EXPIRED)
-            await self.limiter.wait(chat, message=call.method in _MESSAGES)
+            if message:
+                # Booked after any flood wait the pacing knows; this process may know a later one.
+                wait = max(await self.limiter.book(chat), self.limiter.flood_wait)
+            else:
+                wait = await self.limiter.refresh()
+                if wait > 0 and not retry:
+                    return Delivery(Result.EXPIRED)
+            due = self._clock() + wait
+            if wait > 0:
+                if not await self._pause(wait, deadline):
+                    return Delivery(Result.EXPIRED)
+                await self.limiter.refresh()  # a flood wait may have begun meanwhile
             async with self.limiter.slot() if retry else contextlib.nullcontext():
                 if retry and self.limiter.flood_wait > 0:
                     continue  # another call met a 429 while this one waited for its turn
+                if message and self._clock() > due + self.limits.late:
+                    continue  # its booked moment has passed (it waited for the probe): book anew
                 try:
                     message_id = await self._make(call)
                 except RetryAfter as error:
                     wait = retry_after_seconds(error)
                     self.flood_waits += 1
-                    self.limiter.flood(wait)
+                    await self.limiter.flood(wait)
                     log.warning("%s: 429, every call waits %.1f s", call.method, wait)
                     if not retry:
                         return Delivery(Result.FAILED)

@@ -1,0 +1,259 @@
+"""Telegram's limits as schedules shared by every worker process: per bot, per chat, per group.
+
+Each limit is a ``Rule``: up to ``burst`` messages at once, then one per ``interval``. A message
+books its send time in every schedule it is under, in one step: the time is the first moment
+all of them allow (and no flood wait forbids), and each schedule then counts that time as used.
+Booking is a reservation, not a try: a caller never polls and there is no herd of retries
+when many chats wait; a booked time that is not used is simply lost, which only slows down.
+
+Stored as a GCRA ("generic cell rate algorithm"), the token bucket in one number: ``full_at``,
+when the schedule's bucket is full again. A send is allowed at ``t`` when
+``t >= full_at - (burst - 1) * interval``; it moves ``full_at`` to ``max(full_at, t) + interval``.
+
+``MemoryPacing`` keeps the schedules in the process (SQLite: one process). ``PostgresPacing``
+keeps them in the table ``telegram_pacing`` and books with one atomic statement on the
+database's clock, so N worker processes together stay within the limits, and a 429 seen by one
+pauses all of them (``flood_until``). Chat rows carry a keyed hash of the chat id, never the
+id, and are deleted once their bucket is full again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+OVERALL = "overall"
+_PRUNE_EVERY = 60.0  # seconds between deletions of a process's idle chat rows
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Up to ``burst`` messages at once, then one per ``interval`` seconds."""
+
+    interval: float
+    burst: int = 1
+
+    @classmethod
+    def within(cls, count: float, seconds: float, *, burst: int = 1) -> Rule:
+        """At most ``count`` messages in any ``seconds``, bursts of up to ``burst`` included.
+
+        A schedule of ``Rule(i, b)`` holds at most ``ceil(w / i) + b - 1`` messages in any
+        window ``[t, t + w)``; the interval is chosen so that this is ``count`` for ``seconds``.
+        """
+        burst = max(1, min(burst, math.floor(count)))
+        return cls(seconds / (count - burst + 1), burst)
+
+    @property
+    def tolerance(self) -> float:
+        """How far ahead of ``full_at`` a send may be: the burst beyond the first message."""
+        return (self.burst - 1) * self.interval
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A booked send: ``wait`` seconds from now; ``flood`` seconds of a flood wait left."""
+
+    wait: float
+    flood: float = 0.0
+
+
+class Pacing(Protocol):
+    """Where the schedules and the flood wait live (the process, or the database)."""
+
+    async def book(self, overall: Rule, chat: tuple[int, Rule] | None) -> Slot:
+        """Book the first moment ``overall`` and the chat's rule allow, after any flood wait."""
+        ...
+
+    async def flood(self, seconds: float) -> None:
+        """Telegram answered 429: no call of the bot for ``seconds`` from now."""
+        ...
+
+    async def flood_wait(self) -> float:
+        """Seconds of the flood wait left (0: none)."""
+        ...
+
+
+class MemoryPacing:
+    """The schedules of one process (SQLite runs a single worker process)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._full_at: dict[str, float] = {}
+        self.flood_until = 0.0
+
+    async def book(self, overall: Rule, chat: tuple[int, Rule] | None) -> Slot:
+        return self.book_now(overall, chat)
+
+    def book_now(self, overall: Rule, chat: tuple[int, Rule] | None) -> Slot:
+        now = self._clock()
+        rules = [(OVERALL, overall)]
+        if chat is not None:
+            rules.append((f"chat:{chat[0]}", chat[1]))
+        at = max(
+            now,
+            self.flood_until,
+            *(self._full_at.get(key, now) - rule.tolerance for key, rule in rules),
+        )
+        for key, rule in rules:
+            self._full_at[key] = max(self._full_at.get(key, now), at) + rule.interval
+        if len(self._full_at) > 10_000:
+            self._full_at = {k: v for k, v in self._full_at.items() if v > now or k == OVERALL}
+        return Slot(at - now, max(0.0, self.flood_until - now))
+
+    async def flood(self, seconds: float) -> None:
+        self.flood_until = max(self.flood_until, self._clock() + seconds)
+
+    async def flood_wait(self) -> float:
+        return max(0.0, self.flood_until - self._clock())
+
+
+# The booking, on the database's clock: the chat's schedule is read (a chat's messages are sent
+# one after another, so its row is not contended), the overall row is updated under its row
+# lock with the send time computed from its current version, then the chat row takes the same
+# time. ``greatest`` skips NULLs: a missing chat row or flood wait does not hold anything up.
+_BOOK = text(
+    """
+WITH chat AS (
+    SELECT full_at - make_interval(secs => CAST(:chat_tolerance AS double precision)) AS ready
+    FROM telegram_pacing WHERE key = :chat_key
+),
+overall AS (
+    INSERT INTO telegram_pacing AS p (key, full_at, booked_at)
+    VALUES (
+        :overall_key,
+        greatest(clock_timestamp(), (SELECT ready FROM chat))
+            + make_interval(secs => CAST(:overall_interval AS double precision)),
+        greatest(clock_timestamp(), (SELECT ready FROM chat))
+    )
+    ON CONFLICT (key) DO UPDATE SET
+        booked_at = greatest(
+            clock_timestamp(),
+            p.flood_until,
+            (SELECT ready FROM chat),
+            p.full_at - make_interval(secs => CAST(:overall_tolerance AS double precision))
+        ),
+        full_at = greatest(
+            p.full_at,
+            clock_timestamp(),
+            p.flood_until,
+            (SELECT ready FROM chat),
+            p.full_at - make_interval(secs => CAST(:overall_tolerance AS double precision))
+        ) + make_interval(secs => CAST(:overall_interval AS double precision))
+    RETURNING p.booked_at, p.flood_until
+),
+booked AS (
+    INSERT INTO telegram_pacing AS p (key, full_at, booked_at)
+    SELECT :chat_key,
+           booked_at + make_interval(secs => CAST(:chat_interval AS double precision)),
+           booked_at
+    FROM overall WHERE CAST(:chat_key AS text) IS NOT NULL
+    ON CONFLICT (key) DO UPDATE SET
+        full_at = greatest(p.full_at, excluded.booked_at)
+            + make_interval(secs => CAST(:chat_interval AS double precision)),
+        booked_at = excluded.booked_at
+)
+SELECT CAST(extract(epoch FROM booked_at - clock_timestamp()) AS double precision) AS wait,
+       CAST(coalesce(extract(epoch FROM flood_until - clock_timestamp()), 0)
+            AS double precision) AS flood
+FROM overall
+"""
+)
+_FLOOD = text(
+    """
+INSERT INTO telegram_pacing AS p (key, full_at, flood_until)
+VALUES (
+    :overall_key,
+    clock_timestamp(),
+    clock_timestamp() + make_interval(secs => CAST(:seconds AS double precision))
+)
+ON CONFLICT (key) DO UPDATE SET flood_until = greatest(
+    p.flood_until,
+    clock_timestamp() + make_interval(secs => CAST(:seconds AS double precision))
+)
+"""
+)
+_FLOOD_WAIT = text(
+    "SELECT CAST(extract(epoch FROM flood_until - clock_timestamp()) AS double precision)"
+    " FROM telegram_pacing WHERE key = :overall_key"
+)
+_PRUNE = text(
+    "DELETE FROM telegram_pacing WHERE key <> :overall_key AND full_at < clock_timestamp()"
+)
+
+
+class PostgresPacing:
+    """The schedules in PostgreSQL, shared by every worker process of the bot.
+
+    When the database cannot be reached, a message is paced by this process alone (logged):
+    the database is needed for the outbox anyway, so this lasts only while it comes back.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, secret: str) -> None:
+        self._engine = engine
+        self._secret = secret.encode()
+        self._fallback = MemoryPacing()
+        self._pruned = time.monotonic()
+
+    def chat_key(self, chat_id: int) -> str:
+        """The row of a chat: a keyed hash, so the table holds no chat id."""
+        digest = hmac.new(self._secret, str(chat_id).encode(), hashlib.sha256).hexdigest()
+        return f"chat:{digest[:32]}"
+
+    async def book(self, overall: Rule, chat: tuple[int, Rule] | None) -> Slot:
+        chat_rule = chat[1] if chat is not None else Rule(0.0)
+        params = {
+            "overall_key": OVERALL,
+            "overall_interval": overall.interval,
+            "overall_tolerance": overall.tolerance,
+            "chat_key": self.chat_key(chat[0]) if chat is not None else None,
+            "chat_interval": chat_rule.interval,
+            "chat_tolerance": chat_rule.tolerance,
+        }
+        try:
+            async with self._engine.connect() as connection:
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                wait, flood = (await connection.execute(_BOOK, params)).one()
+                if time.monotonic() - self._pruned > _PRUNE_EVERY:
+                    self._pruned = time.monotonic()
+                    await connection.execute(_PRUNE, {"overall_key": OVERALL})
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("Telegram pacing: database unavailable (%s), pacing locally", type(error))
+            return await self._fallback.book(overall, chat)
+        return Slot(max(0.0, float(wait)), max(0.0, float(flood)))
+
+    async def flood(self, seconds: float) -> None:
+        await self._fallback.flood(seconds)
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(_FLOOD, {"overall_key": OVERALL, "seconds": seconds})
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("Telegram pacing: flood wait not shared (%s)", type(error))
+
+    async def flood_wait(self) -> float:
+        try:
+            async with self._engine.connect() as connection:
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                left = (await connection.execute(_FLOOD_WAIT, {"overall_key": OVERALL})).scalar()
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("Telegram pacing: database unavailable (%s)", type(error))
+            return await self._fallback.flood_wait()
+        return max(0.0, float(left or 0.0))
+
+
+def pacing_for(engine: AsyncEngine, *, secret: str) -> Pacing:
+    """Shared schedules on PostgreSQL; in memory on SQLite, which runs a single process."""
+    if engine.dialect.name == "postgresql":
+        return PostgresPacing(engine, secret=secret)
+    return MemoryPacing()
