@@ -20,6 +20,7 @@ from bot.engine import (
     ConversationState,
     Event,
     RenderedMessage,
+    RenderedOption,
     Renderer,
     Reply,
     Start,
@@ -37,12 +38,10 @@ from bot.engine.events import (
     KompassCompleted,
     Line,
     OptionsWanted,
-    ReplyOption,
 )
 from bot.engine.runtime import COURSES_NONE
-from bot.handover import booking, leads, notify
+from bot.handover import appointments, booking, leads, notify
 from bot.handover.retention import erase_conversation
-from bot.i18n import When, msg
 from bot.kompass.document import KOMPASS_URL, make_document
 from bot.reports import record as reports
 from bot.store import repo
@@ -82,6 +81,8 @@ class Lotse:
         self.renderer = Renderer(content.knowledge)
         # Channels that push register a sender here (Telegram); see bot.handover.notify.
         self.senders: dict[str, notify.Sender] = {}
+        # ... and one that shows buttons under a notification (a reminder's move and cancel).
+        self.button_senders: dict[str, notify.ButtonSender] = {}
 
     @classmethod
     def create(cls, settings: Settings) -> Lotse:
@@ -141,6 +142,8 @@ class Lotse:
                 session=session, channel=channel, user_key=user_key
             )
             state = ConversationState.from_json(conversation.state or {})
+            # A counsellor may have set, moved or cancelled the appointment since the last event.
+            await appointments.sync(session=session, conversation_id=conversation.id, state=state)
             if language in LANGUAGES:
                 state.language = language
             for event in events:
@@ -248,17 +251,7 @@ class Lotse:
         language: str,
     ) -> None:
         slots = await booking.free_slots(session=session, region=region, language=language)
-        state.slot_offers = {str(s.slot_id): s.starts_at.isoformat() for s in slots}
-        offered = [
-            ReplyOption(
-                f"slot:{s.slot_id}", msg("handover.slot_option"), {"when": When(s.starts_at)}
-            )
-            for s in slots
-        ]
-        reply.options[:0] = offered
-        state.offered[:0] = [o.id for o in offered]
-        if not slots and reply.lines:
-            reply.lines[-1] = Line(msg("handover.no_slots"))  # instead of "choose one of these"
+        appointments.offer(slots, state, reply)
 
     async def _show_courses(
         self,
@@ -286,7 +279,11 @@ class Lotse:
             return []
         due = await notify.pending_for(session=session, conversation_id=conversation.id)
         messages = [
-            RenderedMessage(self.render_notification(n, conversation.language)) for n in due
+            RenderedMessage(
+                self.render_notification(n, conversation.language),
+                tuple(self.notification_buttons(n, conversation.language)),
+            )
+            for n in due
         ]
         for notification in due:
             notification.sent_at = utcnow()
@@ -294,11 +291,14 @@ class Lotse:
 
     def render_notification(self, notification: Notification, language: str | None) -> str:
         translator = self.content.catalogs.translator(language)
-        params = {
-            key: When(_parse_time(value)) if key == "appointment" else value
-            for key, value in notification.params.items()
-        }
+        params = appointments.notification_params(notification.params)
         return self.renderer.text(notification.message_id, translator, params)
+
+    def notification_buttons(
+        self, notification: Notification, language: str | None
+    ) -> tuple[RenderedOption, ...]:
+        translator = self.content.catalogs.translator(language)
+        return appointments.notification_buttons(notification, self.renderer, translator)
 
     async def collect_notifications(self, *, channel: str, user_key: str) -> Outcome | None:
         """Due notifications of a pull channel, marked as delivered; None if no such chat."""
@@ -321,7 +321,3 @@ class Lotse:
 
 def _cleaned(event: Event) -> Event:
     return Text(clean_text(event.text)) if isinstance(event, Text) else event
-
-
-def _parse_time(value: object) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(value))

@@ -28,7 +28,10 @@ NAMES = {"de": "Zeynep", "tr": "Ayşe", "ru": "Ольга"}
 async def seed(
     lotse: Lotse, *, languages: list[str], slots: int = 3, region: str = "dortmund"
 ) -> list[int]:
-    """One counsellor with free slots starting tomorrow at 10:00 UTC, one hour apart."""
+    """One counsellor with free video slots starting tomorrow at 10:00 UTC, one hour apart.
+
+    Video, so that a person reached "here in the chat" books without being asked for a number.
+    """
     start = (utcnow() + dt.timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
     async with lotse.sessions() as session, session.begin():
         counsellor = await add_counsellor(
@@ -44,6 +47,8 @@ async def seed(
                 counsellor_id=counsellor.id,
                 starts_at=start + dt.timedelta(hours=i),
                 ends_at=start + dt.timedelta(hours=i, minutes=45),
+                mode="video",
+                video_url="https://meet.example.org/lotse",
             )
             for i in range(slots)
         ]
@@ -114,8 +119,10 @@ async def test_from_request_to_booked_appointment(
     manage = await post(client, session=session, choice="appointment")
     assert when in shown(manage)
     rebook = await post(client, session=session, choice="rebook")
-    assert f"slot:{slot_ids[0]}" in options(rebook)
-    await post(client, session=session, choice=f"slot:{slot_ids[1]}")
+    assert f"slot:{slot_ids[0]}" not in options(rebook)  # still booked until the move is confirmed
+    move = await post(client, session=session, choice=f"slot:{slot_ids[1]}")
+    assert options(move)[:2] == ["move", "keep"]
+    await post(client, session=session, choice="move")
     async with lotse.sessions() as db:
         bookings = (await db.execute(select(Booking))).scalars().all()
     assert [b.slot_id for b in bookings] == [slot_ids[1]]

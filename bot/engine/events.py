@@ -9,6 +9,7 @@ from typing import Any
 
 
 class CommandName(StrEnum):
+    APPOINTMENT = "appointment"
     HELP = "help"
     MENU = "menu"
     LANGUAGE = "language"
@@ -163,7 +164,8 @@ class ConversationState:
     misses: int = 0
     outcome: str | None = None  # the last result node reached
     resume: str | None = None  # where to go on after choosing a language mid-way
-    slot_offers: dict[str, str] = field(default_factory=dict)  # offered slot id -> ISO start
+    # Offered slot id -> {"starts": ISO start, "mode", "place", "with": counsellor's first name}.
+    slot_offers: dict[str, dict[str, str]] = field(default_factory=dict)
     turns: int = 0  # events handled; binds buttons to the turn they were shown in
     offer: str | None = None  # after an answer: the tree (or "handover") to offer next
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -41,11 +41,19 @@ KOMPASS_SLOTS: frozenset[str] = frozenset(
     {*PERIOD_SLOTS, "kompass_consent", "work_periods", "certificates", "lang_name",
      "lang_level", "languages", "social", "kompass"}
 )  # fmt: skip
-# Reminders go out this long before an appointment (see ``bot.handover.booking``).
+# Reminders go out this long before an appointment (see ``bot.handover.booking``); one booked
+# for less than a day ahead gets a short reminder instead, if there is time to read it first.
 REMINDER_AHEAD = dt.timedelta(hours=24)
-SETTABLE: frozenset[str] = (
-    SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | KOMPASS_SLOTS | {"language"}
+SHORT_REMINDER_AHEAD = dt.timedelta(hours=2)
+SHORT_REMINDER_NEEDS = dt.timedelta(hours=2, minutes=15)
+# How the appointment (and a slot being chosen) happens: see ``bot.handover.meeting``.
+MEETING_SLOTS: frozenset[str] = frozenset(
+    {"appointment_mode", "appointment_place", "appointment_with", "slot_choice"}
 )
+SETTABLE: frozenset[str] = (
+    SLOTS | DETAIL_SLOTS | PERSONAL_SLOTS | BOOKING_SLOTS | MEETING_SLOTS | KOMPASS_SLOTS
+    | {"language"}
+)  # fmt: skip
 
 _CHAMBER_BODY = {
     ChamberType.IHK: BodyKind.IHK,
@@ -106,6 +114,8 @@ class Facts:
     retention_days: int = 180
     offer: str | None = None  # what an answer offers next (see ``AnswerNext``)
     now: dt.datetime | None = None  # the clock for conditions on appointments; None: real time
+    # Offered slots by id: ISO start, mode, place and counsellor's first name (``slot_offers``).
+    slot_offers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def occupation(self) -> Occupation | None:
@@ -198,12 +208,30 @@ class Facts:
             )
         if (appointment := self.slots.get("appointment")) is not None:
             params["appointment"] = When(dt.datetime.fromisoformat(str(appointment)))
+            params["meeting"] = meeting_phrase(
+                self.slots.get("appointment_mode"),
+                self.slots.get("appointment_place"),
+                self.slots.get("appointment_with"),
+                self.slots.get("contact_phone"),
+            )
+        if (chosen := self.chosen_slot) is not None:
+            params["chosen"] = When(dt.datetime.fromisoformat(chosen["starts"]))
+            params["chosen_meeting"] = meeting_phrase(
+                chosen.get("mode"), chosen.get("place"), chosen.get("with"), None
+            )
         params["stored"] = StoredData(dict(self.slots))
         params["retention"] = Days(self.retention_days)
         params["chamber"] = _body_ref(self.chamber, self.chamber_unknown())
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))
         params.update(self.office_params())
         return params
+
+    @property
+    def chosen_slot(self) -> Mapping[str, str] | None:
+        """The slot the person just picked (start, mode, place, with whom), before it is booked."""
+        offer = self.slot_offers.get(str(self.slots.get("slot_choice")))
+        # Offers stored before slots had a mode were bare start times: no longer usable.
+        return offer if isinstance(offer, Mapping) and "starts" in offer else None
 
     def counted(self) -> Counted:
         periods = tuple(
@@ -255,15 +283,54 @@ def _body_ref(body: Body | None, unknown: str) -> Ref:
 Condition = Callable[[Facts], bool]
 
 
-def _reminder_ahead(f: Facts) -> bool:
+def reminder_at(starts_at: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+    """When the reminder of an appointment goes out: a day ahead; booked for less than a day
+    ahead, two hours ahead if more than 2 h 15 min are left; else none (and none is promised)."""
+    if starts_at - REMINDER_AHEAD > now:
+        return starts_at - REMINDER_AHEAD
+    if starts_at - now > SHORT_REMINDER_NEEDS:
+        return starts_at - SHORT_REMINDER_AHEAD
+    return None
+
+
+def _reminder_lead(f: Facts) -> dt.timedelta | None:
+    """How long before the appointment its reminder goes out; None: no reminder."""
     appointment = f.slots.get("appointment")
     if appointment is None:
-        return False
+        return None
     starts_at = dt.datetime.fromisoformat(str(appointment))
     if starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=dt.UTC)
-    now = f.now or dt.datetime.now(dt.UTC)
-    return starts_at - REMINDER_AHEAD > now
+    due = reminder_at(starts_at, f.now or dt.datetime.now(dt.UTC))
+    return None if due is None else starts_at - due
+
+
+_MEETING_TEXT = {
+    "phone": msg("handover.meeting_phone"),
+    "office": msg("handover.meeting_office"),
+    "video": msg("handover.meeting_video"),
+}
+MODE_LABELS = {
+    "phone": msg("handover.mode_phone"),
+    "office": msg("handover.mode_office"),
+    "video": msg("handover.mode_video"),
+}
+
+
+def meeting_phrase(mode: object, place: object, with_name: object, phone: object) -> Phrase:
+    """How the meeting happens, in a sentence: "Am Telefon: Anna ruft Sie an (+49 …)."
+
+    ``phone`` is the person's own number, shown back to them only; reminders go without it.
+    """
+    if mode == "phone" and phone:
+        return Phrase(msg("handover.meeting_phone_number"), {"with": with_name, "phone": phone})
+    ref = _MEETING_TEXT.get(str(mode), msg("handover.meeting_phone"))
+    return Phrase(ref, {"with": with_name or "", "place": place or ""})
+
+
+def _chosen_phone_without_number(f: Facts) -> bool:
+    chosen = f.chosen_slot
+    return chosen is not None and chosen.get("mode") == "phone" and not f.slots.get("contact_phone")
 
 
 def _reachable_outside_chat(f: Facts) -> bool:
@@ -292,7 +359,9 @@ CONDITIONS: dict[str, Condition] = {
         bool(f.slots.get("part_time")) and "workload" not in f.slots
     ),
     "has_appointment": lambda f: f.slots.get("appointment") is not None,
-    "reminder_ahead": _reminder_ahead,
+    "reminder_ahead": lambda f: _reminder_lead(f) == REMINDER_AHEAD,
+    "short_reminder_ahead": lambda f: _reminder_lead(f) == SHORT_REMINDER_AHEAD,
+    "chosen_phone_without_number": _chosen_phone_without_number,
     "reachable_outside_chat": _reachable_outside_chat,
     "has_consent": lambda f: f.slots.get("consent") is not None,
     "offer_external_exam": lambda f: f.offer == "external_exam",

@@ -12,7 +12,7 @@ from decimal import Decimal
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES
 from bot.engine.events import Reply, ReplyOption
-from bot.engine.facts import Phrase, Ref
+from bot.engine.facts import MODE_LABELS, Phrase, Ref
 from bot.engine.refs import is_reference, reference_text
 from bot.i18n import (
     Counted,
@@ -162,7 +162,13 @@ class Renderer:
             value = slots.get(name)
             if value is None:
                 continue
-            lines.append(f"• {translator.text(label)}: {self._slot_value(name, value, translator)}")
+            shown = self._slot_value(name, value, translator)
+            if name == "appointment" and (mode := slots.get("appointment_mode")) in MODE_LABELS:
+                # How and with whom: "… 10:30 (am Telefon, Anna)".
+                with_name = str(slots.get("appointment_with") or "")
+                how = ", ".join(filter(None, (translator.text(MODE_LABELS[str(mode)]), with_name)))
+                shown += f" ({how})"
+            lines.append(f"• {translator.text(label)}: {shown}")
         return "\n".join(lines) if lines else translator.text(msg("data.nothing"))
 
     def _slot_value(self, name: str, value: object, translator: Translator) -> str:

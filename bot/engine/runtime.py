@@ -58,6 +58,7 @@ from bot.engine.model import (
 )
 from bot.engine.refs import COURSES_MATCHING, FUNDING_MATCHING, is_reference, reference_text
 from bot.handover.contact import parse_email, parse_name, parse_phone
+from bot.handover.meeting import APPOINTMENT_SLOTS, Meeting, appointment_slots
 from bot.i18n import language_name, msg
 from bot.understanding.dates import parse_period
 from bot.understanding.normalize import normalize
@@ -81,6 +82,22 @@ _SLASH_COMMANDS = {name.value: name for name in CommandName} | {
     "start": CommandName.RESTART,
 }
 _MAX_STEPS = 100
+# The person's appointment: "Mein Termin", the slot question, and the reminder's buttons
+# (``nav:`` options work at any question, also on an older message).
+_APPOINTMENT = "handover.appointment"
+_BOOKING = "handover.booking"
+_APPOINTMENT_NAV = {
+    "appointment_move": "handover.move",
+    "appointment_cancel": "handover.cancel_confirm",
+}
+# "Wann ist mein Termin?", "randevumu iptal", "перенести запись" (normalised, Cyrillic in Latin).
+_MY_APPOINTMENT = re.compile(
+    r"\bmein(e[nm]?)?\s+(beratungs)?termin|\btermin\s+(absagen|verschieben|andern|stornieren)"
+    r"|\brandevu(m|mu|mun|ma|mda|mdan)\b|\brandevu\w*\s+(iptal|ertele|degistir)"
+    r"|\bmo(ya|yu|ey)\s+(zapis|vstrech|konsultats)|\bmoy\s+(priem|termin)"
+    r"|\b(otmenit|perenesti)\s+(zapis|vstrech|priem|konsultats)"
+    r"|\bkogda\s+(u menya\s+)?(zapis|vstrecha|konsultatsiya|priem)"
+)
 _MISSES_BEFORE_HUMAN = 2
 # Below this score a candidate intent is noise, not a guess worth offering.
 _GUESS_FLOOR = 0.25
@@ -190,9 +207,10 @@ class Engine:
             case Resume():
                 self._goto(state, state.node or self.dialogs.entry, reply)
             case BookingFailed():
-                state.slots.pop("appointment", None)
+                # Given the state before the choice: an appointment there is still booked.
+                state.slots.pop("slot_choice", None)
                 reply.lines.append(Line(msg("handover.slot_taken")))
-                self._goto(state, state.node or MENU, reply)
+                self._goto(state, self._node_or_menu(_BOOKING), reply)
         state.turns += 1
         return state, reply
 
@@ -205,6 +223,7 @@ class Engine:
             region,
             self.retention_days,
             offer=state.offer,
+            slot_offers=state.slot_offers,
         )
 
     def option_labels(self, state: ConversationState) -> list[ReplyOption]:
@@ -255,6 +274,11 @@ class Engine:
                 self._goto(state, DELETE, reply)
             case CommandName.MYDATA:
                 self._goto(state, MY_DATA, reply)
+            case CommandName.APPOINTMENT:
+                self._goto(state, self._node_or_menu(_APPOINTMENT), reply)
+
+    def _node_or_menu(self, key: str) -> str:
+        return key if key in self.dialogs.nodes else MENU
 
     def _back(self, state: ConversationState, reply: Reply) -> None:
         if not state.history:
@@ -270,6 +294,9 @@ class Engine:
             name = option_id.removeprefix("nav:")
             if name in CommandName.__members__.values():
                 self._command(state, CommandName(name), reply)
+                return
+            if name in _APPOINTMENT_NAV:
+                self._goto(state, self._node_or_menu(_APPOINTMENT_NAV[name]), reply)
                 return
         node = self.dialogs.nodes.get(state.node or "")
         if node is None or option_id not in state.offered:
@@ -287,9 +314,9 @@ class Engine:
             self._goto(state, node.key, reply)
             return
         if option_id.startswith("slot:") and node.options_from and node.slot:
-            slot_id = option_id.removeprefix("slot:")
-            reply.effects.append(BookingRequested(int(slot_id)))
-            self._answer(state, node, {node.slot: state.slot_offers.get(slot_id)}, node.next, reply)
+            # Chosen, not yet booked: the tree may ask for a number or to confirm a move first.
+            picked = {node.slot: option_id.removeprefix("slot:")}
+            self._answer(state, node, picked, node.next, reply)
             return
         option = next((o for o in node.options if o.id == option_id), None)
         if node.multi and node.slot and (option is None or node.slot in option.set):
@@ -321,6 +348,9 @@ class Engine:
             return
         node = self.dialogs.nodes.get(state.node or "")
         if node is None or node.input not in _PERSONAL_INPUTS:
+            if _MY_APPOINTMENT.search(normalize(text)):
+                self._command(state, CommandName.APPOINTMENT, reply)  # "Wann ist mein Termin?"
+                return
             if self.understanding.foreign_language(text) is not None:
                 # Say which languages Lotse speaks instead of guessing; the choice sets it.
                 reply.lines.append(Line(msg("main.languages_spoken")))
@@ -704,7 +734,18 @@ class Engine:
                 state.__dict__.update(fresh.__dict__)
             case "cancel_appointment":
                 reply.effects.append(AppointmentCancelled())
-                state.slots.pop("appointment", None)
+                for name in APPOINTMENT_SLOTS:
+                    state.slots.pop(name, None)
+            case "book":
+                # The chosen slot becomes the appointment; the service books it or says it is gone.
+                chosen = self.facts(state).chosen_slot
+                slot_id = str(state.slots.pop("slot_choice", ""))
+                if chosen is not None and slot_id.isdigit():
+                    reply.effects.append(BookingRequested(int(slot_id)))
+                    meeting = Meeting(chosen["mode"], chosen.get("place"), chosen.get("with", ""))
+                    state.slots.update(appointment_slots(chosen["starts"], meeting))
+            case "forget_choice":
+                state.slots.pop("slot_choice", None)
             case "request_callback":
                 reply.effects.append(CallbackRequested())
             case "collect" if node.slot:

@@ -23,8 +23,9 @@ from bot.engine.model import RUNTIME_ENTRIES, DialogSet, Location, Node, NodeKin
 from bot.engine.refs import is_reference, reference_exists
 
 ACTIONS: frozenset[str] = frozenset(
-    {"delete_data", "cancel_appointment", "request_callback", "collect", "copy", "kompass_done"}
-)
+    {"delete_data", "cancel_appointment", "request_callback", "collect", "copy", "kompass_done",
+     "book", "forget_choice"}
+)  # fmt: skip
 OPTION_SOURCES: frozenset[str] = frozenset({"free_slots", "occupation_tasks"})
 
 

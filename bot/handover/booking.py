@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
-from bot.engine.facts import REMINDER_AHEAD
-from bot.handover.leads import add_event, drop_reminders
+from bot.engine.facts import REMINDER_AHEAD, reminder_at
+from bot.handover.leads import add_event, drop_reminders, open_lead
+from bot.handover.meeting import Meeting, meeting_of
 from bot.i18n import msg
 from bot.reports import record as reports
 from bot.store.models import (
@@ -35,6 +36,17 @@ class FreeSlot:
     slot_id: int
     starts_at: dt.datetime
     speaks_language: bool
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A person's booked appointment: when and how it happens."""
+
+    slot_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    meeting: Meeting
 
 
 async def free_slots(
@@ -57,18 +69,54 @@ async def free_slots(
     if region is not None:
         query = query.where(Counsellor.region == region)
     rows = (await session.execute(query.limit(200))).all()
-    speaking = [FreeSlot(s.id, s.starts_at, True) for s, c in rows if language in c.languages]
+    speaking = [_free(s, c, True) for s, c in rows if language in c.languages]
     if speaking:
         return speaking[:limit]
-    return [FreeSlot(s.id, s.starts_at, False) for s, _ in rows[:limit]]
+    return [_free(s, c, False) for s, c in rows[:limit]]
+
+
+def _free(slot: Slot, counsellor: Counsellor, speaks: bool) -> FreeSlot:
+    return FreeSlot(slot.id, _aware(slot.starts_at), speaks, _meeting(slot, counsellor))
+
+
+def _meeting(slot: Slot, counsellor: Counsellor | None) -> Meeting:
+    return meeting_of(
+        mode=slot.mode, address=slot.address, video_url=slot.video_url,
+        name=counsellor.name if counsellor is not None else "",
+    )  # fmt: skip
+
+
+async def appointment_of(*, session: AsyncSession, conversation_id: int) -> Appointment | None:
+    """The booked appointment of the conversation's open lead, however it was booked."""
+    lead = await open_lead(session=session, conversation_id=conversation_id)
+    if lead is None:
+        return None
+    query = (
+        select(Slot, Counsellor)
+        .join(Booking, Booking.slot_id == Slot.id)
+        .outerjoin(Counsellor, Counsellor.id == Slot.counsellor_id)
+        .where(Booking.lead_id == lead.id)
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    slot, counsellor = row
+    meeting = _meeting(slot, counsellor)
+    return Appointment(slot.id, _aware(slot.starts_at), _aware(slot.ends_at), meeting)
 
 
 async def book(
-    *, session: AsyncSession, lead: Lead, slot_id: int, actor: str = "person"
+    *,
+    session: AsyncSession,
+    lead: Lead,
+    slot_id: int,
+    actor: str = "person",
+    now: dt.datetime | None = None,
 ) -> Slot | None:
     """Book a slot for a lead, or return None when it is gone (taken, deleted, past).
 
-    A previous appointment of the lead is replaced, and kept when the new slot is gone.
+    A previous appointment of the lead is replaced, and kept when the new slot is gone (the
+    person confirms a move first; see ``dialogs/handover.yaml``).
     """
     slot = await session.get(Slot, slot_id)
     if slot is None or _aware(slot.starts_at) < utcnow():
@@ -85,21 +133,33 @@ async def book(
     await add_event(session=session, lead=lead, actor=actor, to_status="scheduled")
     reports.booking(session, lead, actor)
     metrics.count_on_commit(session, metrics.BOOKINGS.labels(lead.channel, actor.split(":")[0]))
-    await schedule_reminder(session=session, lead=lead, starts_at=_aware(slot.starts_at))
+    await schedule_reminder(
+        session=session, lead=lead, starts_at=_aware(slot.starts_at),
+        meeting=_meeting(slot, counsellor), now=now,
+    )  # fmt: skip
     return slot
 
 
-async def schedule_reminder(*, session: AsyncSession, lead: Lead, starts_at: dt.datetime) -> None:
-    """Stored in the database, so a restart does not lose it."""
-    due = starts_at - REMINDER_AHEAD
-    if due <= utcnow():
+async def schedule_reminder(
+    *,
+    session: AsyncSession,
+    lead: Lead,
+    starts_at: dt.datetime,
+    meeting: Meeting,
+    now: dt.datetime | None = None,
+) -> None:
+    """Stored in the database, so a restart does not lose it; none when there is no time."""
+    due = reminder_at(starts_at, now or utcnow())
+    if due is None:
         return
+    day_ahead = starts_at - due == REMINDER_AHEAD
     session.add(
         Notification(
             conversation_id=lead.conversation_id,
             kind="reminder",
-            message_id=msg("handover.reminder"),
-            params={"appointment": starts_at.isoformat()},
+            message_id=msg("handover.reminder") if day_ahead else msg("handover.reminder_soon"),
+            # No personal data: the counsellor's first name and the meeting's place only.
+            params={"appointment": starts_at.isoformat(), **meeting.as_params()},
             due_at=due,
             attempts=0,
         )
@@ -171,6 +231,9 @@ async def materialise_rules(
                             starts_at=starts,
                             ends_at=starts + dt.timedelta(minutes=rule.slot_minutes),
                             rule_id=rule.id,
+                            mode=rule.mode,
+                            address=rule.address,
+                            video_url=rule.video_url,
                         )
                     )
                     existing.add(starts)

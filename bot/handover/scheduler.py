@@ -25,7 +25,11 @@ async def run_once(lotse: Lotse) -> int:
     """Deliver due notifications through the channels that push."""
     async with lotse.sessions() as session, session.begin():
         return await notify.deliver_due(
-            session=session, senders=lotse.senders, render=lotse.render_notification
+            session=session,
+            senders=lotse.senders,
+            render=lotse.render_notification,
+            button_senders=lotse.button_senders,
+            buttons=lotse.notification_buttons,
         )
 
 

@@ -93,6 +93,10 @@ class AvailabilityRule(Base):
     start_minute: Mapped[int] = mapped_column(Integer)  # minutes after midnight
     end_minute: Mapped[int] = mapped_column(Integer)
     slot_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    # How the meeting happens (copied to each slot): see ``bot.handover.meeting``.
+    mode: Mapped[str] = mapped_column(SafeString(16), default="phone", server_default="phone")
+    address: Mapped[str | None] = mapped_column(SafeString(300))
+    video_url: Mapped[str | None] = mapped_column(SafeString(500))
 
 
 class Slot(Base):
@@ -110,6 +114,11 @@ class Slot(Base):
     rule_id: Mapped[int | None] = mapped_column(
         ForeignKey("availability_rules.id", ondelete="SET NULL")
     )
+    # phone (the counsellor calls), office (``address``, or the region's sourced office address)
+    # or video (``video_url``, https), entered by the counsellor: see ``bot.handover.meeting``.
+    mode: Mapped[str] = mapped_column(SafeString(16), default="phone", server_default="phone")
+    address: Mapped[str | None] = mapped_column(SafeString(300))
+    video_url: Mapped[str | None] = mapped_column(SafeString(500))
 
 
 class Consent(Base):

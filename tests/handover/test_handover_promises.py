@@ -27,8 +27,9 @@ async def _slot(lotse: Lotse, starts_in: dt.timedelta) -> int:
         )
         start = (utcnow() + starts_in).replace(second=0, microsecond=0)
         slot = Slot(
-            counsellor_id=counsellor.id, starts_at=start, ends_at=start + dt.timedelta(minutes=45)
-        )
+            counsellor_id=counsellor.id, starts_at=start, ends_at=start + dt.timedelta(minutes=45),
+            mode="office", address="Beispielweg 1, 44135 Dortmund",
+        )  # fmt: skip
         session.add(slot)
         await session.flush()
         return slot.id
@@ -105,19 +106,42 @@ async def test_who_gave_a_number_is_not_asked_again(lotse: Lotse, content: Conte
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_no_reminder_is_promised_for_an_appointment_within_a_day(
+async def test_no_reminder_is_promised_for_an_appointment_too_soon_for_one(
     language: str, lotse: Lotse, content: Content
 ) -> None:
-    slot_id = await _slot(lotse, dt.timedelta(hours=3))
+    slot_id = await _slot(lotse, dt.timedelta(hours=2, minutes=10))
     assert f"slot:{slot_id}" in await _to_booking(lotse, "soon", language)
     booked = await lotse.handle(channel="web", user_key="soon", events=[Choice(f"slot:{slot_id}")])
     texts = "\n".join(m.text for m in booked.messages)
     translator = content.catalogs.translator(language)
-    promise = translator.text("handover.booked").split("{appointment}")[1].strip()[:30]
-    assert promise not in texts
-    assert translator.text("handover.booked_soon").split("{appointment}")[0] in texts
+    for promise in ("handover.booked", "handover.booked_short_reminder"):
+        assert translator.text(promise).split("{meeting}")[1].strip()[:30] not in texts
+    assert translator.text("handover.booked_soon").split("{meeting}")[1].strip()[:30] in texts
     async with lotse.sessions() as db:
         assert (await db.execute(select(Notification))).scalars().all() == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_short_reminder_is_promised_and_scheduled_within_a_day(
+    language: str, lotse: Lotse, content: Content
+) -> None:
+    slot_id = await _slot(lotse, dt.timedelta(hours=3))
+    await _to_booking(lotse, "soon", language)
+    booked = await lotse.handle(channel="web", user_key="soon", events=[Choice(f"slot:{slot_id}")])
+    texts = "\n".join(m.text for m in booked.messages)
+    translator = content.catalogs.translator(language)
+    promise = translator.text("handover.booked_short_reminder").split("{meeting}")[1].strip()
+    assert promise[:30] in texts
+    async with lotse.sessions() as db:
+        slot = await db.get(Slot, slot_id)
+        (reminder,) = (await db.execute(select(Notification))).scalars().all()
+    assert slot is not None
+    assert _aware(reminder.due_at) == _aware(slot.starts_at) - dt.timedelta(hours=2)
+    assert reminder.message_id == "handover.reminder_soon"
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 async def test_a_reminder_is_promised_and_scheduled_two_days_ahead(
