@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 POS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MOS := $(POS:.po=.mo)
 
-.PHONY: run test check lint catalogs i18n eval bench clean
+.PHONY: run test check lint catalogs i18n eval bench bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ eval: $(STAMP) catalogs
 
 bench: $(STAMP) catalogs
 	$(BIN)/python -m bot.bench
+
+# Load: a fake Bot API and `lotse run` on 127.0.0.1 (PostgreSQL `lotse_bench` when
+# LOTSE_TEST_DATABASE_URL is set, else SQLite); ARGS passes options (python -m bot.benchload -h).
+bench-load: $(STAMP) catalogs
+	$(BIN)/python -m bot.benchload $(ARGS)
 
 clean:
 	rm -rf $(VENV) var locales/*/LC_MESSAGES/*.mo

@@ -20,6 +20,7 @@ from bot.benchload.fakeapi import FakeBotApi, serve_fake
 from bot.benchload.load import Bench, Options
 from bot.benchload.server import (
     Server,
+    compile_catalogs,
     free_port,
     fresh_database,
     git_commit,
@@ -77,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--budget-seconds", type=float, default=8.0)
     parser.add_argument(
+        "--budget-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="more environment for the raised-budget runs (repeatable), besides "
+        + " ".join(f"{k}={v}" for k, v in RAISED_BUDGET.items()),
+    )
+    parser.add_argument(
         "--output", type=Path, default=default_var_dir() / "bench", help="where the JSON goes"
     )
     return parser
@@ -93,6 +102,7 @@ def _worker_counts(choice: str, root: Path, notes: list[str]) -> list[int]:
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     root: Path = args.root.resolve()
+    raised = {**RAISED_BUDGET, **dict(pair.split("=", 1) for pair in args.budget_env)}
     options = Options(
         ladder=tuple(int(x) for x in args.ladder.split(",") if x.strip()),
         seconds=args.seconds,
@@ -106,6 +116,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     if unknown:
         raise SystemExit(f"unknown modes: {', '.join(sorted(unknown))}")
     notes: list[str] = []
+    compile_catalogs(root)
     workers = _worker_counts(args.workers, root, notes)
     started = dt.datetime.now(dt.UTC)
     test_url = os.environ.get("LOTSE_TEST_DATABASE_URL")
@@ -129,7 +140,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             for count in workers:
                 print(f"… {count} worker(s): starting the server", file=sys.stderr, flush=True)
                 run = await _measure(
-                    root, count, fake, options, modes, test_url, Path(folder), args.output
+                    root, count, fake, options, modes, raised, test_url, Path(folder), args.output
                 )
                 result["runs"].append(run)
             if args.budget_chats > 0:
@@ -165,16 +176,17 @@ async def _measure(
     fake: FakeBotApi,
     options: Options,
     modes: Sequence[str],
+    raised: dict[str, str],
     test_url: str | None,
     folder: Path,
     output: Path,
 ) -> dict[str, Any]:
-    server = await _start(root, workers, fake, RAISED_BUDGET, test_url, folder, output / "logs")
+    server = await _start(root, workers, fake, raised, test_url, folder, output / "logs")
     sampler = asyncio.create_task(server.sample_memory_forever())
     bench = Bench(fake=fake, server=server, options=options)
     run: dict[str, Any] = {
         "workers": workers,
-        "budget_env": " ".join(f"{k}={v}" for k, v in RAISED_BUDGET.items()),
+        "budget_env": " ".join(f"{k}={v}" for k, v in raised.items()),
         **{mode: [] for mode in modes},
     }
     try:

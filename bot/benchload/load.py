@@ -52,6 +52,7 @@ class Options:
     redeliver: float = 0.02
     timeout: float = 15.0  # for one answer
     drain_timeout: float = 60.0  # for the backlog of an ingest burst
+    idle_limit: float = 120.0  # the longest wait for the server to go quiet after a level
     seed: int = 14
 
 
@@ -151,15 +152,21 @@ class Bench:
             status = 0
         return Ack(started, time.monotonic(), status)
 
-    async def settle(self, quiet: float = 0.5, limit: float = 20.0) -> None:
-        """Wait until the server has made no Bot API call for ``quiet`` seconds."""
-        end = time.monotonic() + limit
+    async def settle(self, quiet: float = 1.0, limit: float | None = None) -> bool:
+        """Wait until the server has made no Bot API call for ``quiet`` seconds (its backlog is
+        answered, late answers and duplicates have arrived); ``False`` if it is still busy after
+        ``limit`` (default ``idle_limit``), so that the next level would not start on a busy server.
+        """
+        end = time.monotonic() + (self.options.idle_limit if limit is None else limit)
         seen = len(self.fake.calls)
         last = time.monotonic()
-        while time.monotonic() < end and time.monotonic() - last < quiet:
+        while time.monotonic() - last < quiet:
+            if time.monotonic() > end:
+                return False
             await asyncio.sleep(0.05)
             if len(self.fake.calls) != seen:
                 seen, last = len(self.fake.calls), time.monotonic()
+        return True
 
     # -- one answer ----------------------------------------------------------------------------
 
@@ -251,7 +258,7 @@ class Bench:
 
         await asyncio.gather(*(chat_loop(slot) for slot in range(concurrency)))
         ended = max([s.done for s in steps if s.done is not None], default=time.monotonic())
-        await self.settle()
+        quiet = await self.settle()
         cpu = self.server.cpu_seconds() - cpu
         answered = [s for s in steps if s.done is not None]
         figures = {
@@ -272,6 +279,7 @@ class Bench:
             ),
             **self._faults(chats, steps),
             "cpu_ms_per_update": round(cpu * 1000 / len(answered), 2) if answered else None,
+            "quiet_after": quiet,
             "load_1min": load,
         }
         return figures
@@ -346,8 +354,9 @@ class Bench:
             await self.fake.wait_callback(query_id, max(0.0, drain_end - time.monotonic()))
         answered = [min(a) for q in queries if (a := self.fake.callback_answers.get(q))]
         processed = max(answered, default=started)
-        await self.settle()
+        quiet = await self.settle()
         cpu = self.server.cpu_seconds() - cpu
+        late = sum(1 for q in queries if self.fake.callback_answers.get(q)) - len(answered)
         accepted = [a for a in acks if a.status == 200]
         duplicated = sum(max(0, len(self.fake.callback_answers.get(q, [])) - 1) for q in queries)
         out_of_order = sum(
@@ -366,9 +375,13 @@ class Bench:
             "processed_per_s": rate(len(answered), processed - started),
             "drain_seconds": round(processed - posted, 2),
             "lost": len(queries) - len(answered),
+            "late": late,
             "duplicated": duplicated,
             "out_of_order": out_of_order,
-            "cpu_ms_per_update": round(cpu * 1000 / len(answered), 2) if answered else None,
+            "cpu_ms_per_update": round(cpu * 1000 / (len(answered) + late), 2)
+            if answered
+            else None,
+            "quiet_after": quiet,
             "load_1min": load,
         }
         return figures
@@ -396,7 +409,7 @@ class Bench:
                 connection.close()
 
         await asyncio.gather(*(opener() for _ in range(min(concurrency, count))))
-        await self.settle(quiet=0.3)
+        await self.settle()
         return keyboards
 
     async def api_chat(self, concurrency: int, seconds: float) -> dict[str, Any]:

@@ -87,15 +87,16 @@ _COLUMNS = {
     "ingest": [
         ("conc", "concurrency"), ("updates", "updates"), ("acc/s", "accepted_per_s"),
         ("ack p50", "ack_p50_ms"), ("ack p99", "ack_p99_ms"), ("proc/s", "processed_per_s"),
-        ("lost", "lost"), ("dup", "duplicated"), ("order", "out_of_order"),
-        ("err", "http_errors"), ("cpu ms/u", "cpu_ms_per_update"), ("load", "load_1min"),
+        ("lost", "lost"), ("late", "late"), ("dup", "duplicated"), ("order", "out_of_order"),
+        ("err", "http_errors"), ("cpu ms/u", "cpu_ms_per_update"), ("quiet", "quiet_after"),
+        ("load", "load_1min"),
     ],
     "conversations": [
         ("conc", "concurrency"), ("updates", "updates"), ("ans/s", "answered_per_s"),
         ("ack p50", "ack_p50_ms"), ("ack p99", "ack_p99_ms"), ("e2e p50", "e2e_p50_ms"),
         ("e2e p99", "e2e_p99_ms"), ("full p99", "complete_p99_ms"), ("lost", "lost"),
-        ("dup", "duplicated"), ("order", "out_of_order"), ("err", "http_errors"),
-        ("cpu ms/u", "cpu_ms_per_update"), ("load", "load_1min"),
+        ("late", "late"), ("dup", "duplicated"), ("order", "out_of_order"), ("err", "http_errors"),
+        ("cpu ms/u", "cpu_ms_per_update"), ("quiet", "quiet_after"), ("load", "load_1min"),
     ],
     "api_chat": [
         ("conc", "concurrency"), ("requests", "requests"), ("req/s", "requests_per_s"),
@@ -113,6 +114,8 @@ _TITLES = {
 def _cell(value: Any) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
     if isinstance(value, float):
         return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
     return str(value)

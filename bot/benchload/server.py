@@ -277,6 +277,21 @@ class Server:
         }
 
 
+def compile_catalogs(root: Path) -> None:
+    """Compile the checkout's stale catalogs, as ``make catalogs`` does (the .mo files are built,
+    not kept in git), so that a server never starts with messages missing from them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (root / "locales").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 def supports_workers(root: Path) -> bool:
     """Does this checkout's ``lotse run`` know ``--workers``?"""
     result = subprocess.run(
