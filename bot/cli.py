@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
 
     register_report(sub)  # lotse report: the funders' report (bot/reports/cli.py)
 
+    atlas = sub.add_parser("atlas", help="the public atlas of the ways to a qualification")
+    atlas_build = atlas.add_subparsers().add_parser("build", help="write it as static files")
+    atlas_build.add_argument("dir", help="target folder (served as <public URL>/atlas/)")
+    atlas_build.add_argument("--public-url", help="e.g. https://lotse.example.org")
+    atlas_build.set_defaults(handler=_atlas_build)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers()
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -272,3 +278,9 @@ def _qr(args: argparse.Namespace) -> int:
         return 2
     print(f"{path}: {link}")
     return 0
+
+
+def _atlas_build(args: argparse.Namespace) -> int:
+    from bot.atlas.export import build_command
+
+    return build_command(args.dir, public_url=args.public_url)

@@ -236,7 +236,13 @@ class Engine:
 
     def _start(self, event: Start) -> ConversationState:
         state = ConversationState()
-        tokens = [t for t in re.split(r"[-_\s]+", event.payload or "") if t]
+        tokens: list[str] = []
+        # An occupation id may hold "_" ("tr-atlas-kaufmann_einzelhandel"): it is one "-" part.
+        for part in re.split(r"[-\s]+", event.payload or ""):
+            if part.lower() in self.knowledge.occupations and "occupation" not in state.slots:
+                state.slots["occupation"] = part.lower()
+            else:
+                tokens += [t for t in part.split("_") if t]
         for token in tokens:
             lowered = token.lower()
             if lowered in LANGUAGES and state.language is None:

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from bot.reports.tables import Table
 
 PATTERNS = ("solid", "hatch", "dots", "cross")
-_LABEL_WIDTH = 250  # horizontal charts: the category names on the left
+_LABEL_WIDTH = 330  # horizontal charts: the category names on the left
+_LABEL_CHARS = 44  # longer names are shortened in the drawing (the table has them in full)
 _PLOT_WIDTH = 380
 _BAR = 16
 _GAP = 4
 _GROUP_GAP = 12
 _VALUE_SPACE = 50  # room for the value text after the longest bar
-_COLUMN = 20  # vertical charts: one bar's width
-_COLUMN_GAP = 18
+_COLUMN = 26  # vertical charts: one bar's width
+_COLUMN_GAP = 34  # room for the week's label under its bars
 _PLOT_HEIGHT = 160
 _TOP = 24
 _BOTTOM = 46
@@ -113,7 +114,7 @@ def horizontal(
             )  # fmt: skip
             y += _BAR + _GAP
         middle = (group_top + y - _GAP) / 2
-        labels.append(Label(_LABEL_WIDTH - 8, middle + 5, row.label, "end"))
+        labels.append(Label(_LABEL_WIDTH - 8, middle + 5, _short(row.label), "end"))
         y += _GROUP_GAP
     legend_top = y + 8
     legend = _legend(series, legend_top) if len(series) > 1 else ()
@@ -151,7 +152,7 @@ def vertical(chart_id: str, title: str, table: Table, columns: Sequence[int]) ->
                     f"{series[i]}, {row.label}",
                 )
             )  # fmt: skip
-        week = row.label.split(" (")[0]  # "KW 49/2026"; the dates are in the table
+        week = row.label.split("/")[0]  # "KW 49"; year and dates are in the table
         labels.append(Label(left + len(columns) * _COLUMN / 2, base + 16, week, "middle"))
     width = max(_LEFT + 40 + len(rows) * group, 320)
     legend_top = base + _BOTTOM - 16
@@ -162,6 +163,10 @@ def vertical(chart_id: str, title: str, table: Table, columns: Sequence[int]) ->
         chart_id, title, _describe(title, series), int(width), height,
         tuple(bars), tuple(labels), legend, axis,
     )  # fmt: skip
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _describe(title: str, series: Sequence[str]) -> str:

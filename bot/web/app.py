@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from bot.atlas import router as atlas_router
 from bot.channels import web as web_channel
 from bot.channels.telegram import router as telegram_router
 from bot.channels.telegram import start_telegram
@@ -47,6 +48,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     app.include_router(telegram_router)
     app.include_router(chat_page.router)
     app.include_router(dashboard_router)
+    app.include_router(atlas_router)
     app.include_router(metrics_exposition.router)
     if settings.trusted_proxy_list:
         # The client address (login limits) and scheme come from X-Forwarded-For / -Proto only
