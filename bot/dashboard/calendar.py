@@ -35,7 +35,7 @@ class Entry:
     iso: str  # for <time datetime>
     lead_id: int | None
     language: str
-    status: str
+    status: str  # shown when it says more than "booked": done, no-show
     interpreter: bool
 
     @property
@@ -120,7 +120,9 @@ async def week_of(
                 iso=starts.isoformat(),
                 lead_id=lead_id,
                 language=LANGUAGE_NAMES.get(language, language) if language else "",
-                status=STATUS_NAMES.get(status, status) if status else "",
+                status=STATUS_NAMES.get(status, status)
+                if status not in (None, "scheduled")
+                else "",
                 interpreter=bool(interpreter),
             )
         )

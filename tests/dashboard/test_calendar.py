@@ -11,7 +11,7 @@ import httpx
 
 from bot.dashboard.calendar import chosen_day, monday_of
 from bot.service import Lotse
-from bot.store.models import Slot
+from bot.store.models import Lead, Slot
 
 from .conftest import CONTACT_NAME, CONTACT_PHONE, add_lead, book, staff
 
@@ -89,7 +89,7 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     assert "10:30–11:15" in booked
     assert f'<a href="/dashboard/leads/{lead_id}">Fall {lead_id}</a>' in booked
     assert "Russisch" in booked
-    assert "Termin vereinbart" in booked
+    assert "Termin vereinbart" not in booked  # "Termin" says it already
     [(kind, sunday)] = entries(week[6])
     assert (kind, "23:15–23:45" in sunday) == ("cal-free", True)
     for day in week[3:6]:
@@ -97,6 +97,12 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     # Nothing personal on the calendar.
     assert CONTACT_NAME not in html
     assert CONTACT_PHONE not in html
+    async with lotse.sessions() as db, db.begin():
+        lead = await db.get(Lead, lead_id)
+        assert lead is not None
+        lead.status = "done"
+    done = await client.get("/dashboard/calendar?date=2030-03-25", headers=anna.headers)
+    assert "Russisch · Erledigt" in entries(days(done.text)[2])[0][1]
     # The weeks before and after, and no "today" in a week long gone or to come.
     assert 'href="/dashboard/calendar?date=2030-03-18"' in html
     assert 'href="/dashboard/calendar?date=2030-04-01"' in html

@@ -92,3 +92,21 @@ async def test_admin_sets_the_region(client: httpx.AsyncClient, lotse: Lotse) ->
     assert (await get_lead(lotse, elsewhere)).region == "luckenwalde"
     gone = await client.get(f"/dashboard/leads/{elsewhere}", headers=admin.headers)
     assert gone.status_code == 404
+
+
+async def test_own_appointment_without_region_opens_for_its_counsellor(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    """A person without a region may book any counsellor's slot: the calendar's link to that
+    lead must open for the counsellor who holds it, and for nobody else but admins."""
+    anna = await staff(lotse, "anna@example.org")
+    berta = await staff(lotse, "berta@example.org")
+    lead_id = await add_lead(
+        lotse, region=None, status="scheduled", counsellor_id=anna.counsellor_id
+    )
+    assert (
+        await client.get(f"/dashboard/leads/{lead_id}", headers=anna.headers)
+    ).status_code == 200
+    assert (
+        await client.get(f"/dashboard/leads/{lead_id}", headers=berta.headers)
+    ).status_code == 404
