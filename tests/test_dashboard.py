@@ -661,7 +661,8 @@ async def test_schedule_from_the_dashboard_tells_the_person(
     assert booking.slot_id == slot.id
     assert (lead.status, lead.counsellor_id) == ("scheduled", owner.counsellor_id)
     assert told.message_id == notify.SCHEDULED
-    assert told.params == {"appointment": start.isoformat()}
+    # When and how, with the counsellor's first name; nothing of the person.
+    assert told.params == {"appointment": start.isoformat(), "mode": "phone", "with": "Beraterin"}
     assert aware(reminder.due_at) == start - dt.timedelta(hours=24)
     # The person reads it in Turkish with their next message.
     outcome = await lotse.handle(channel="web", user_key="ayse", events=[Text("/menu")])

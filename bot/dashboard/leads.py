@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from icalendar import Calendar, Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard import queries
@@ -31,13 +30,19 @@ from bot.dashboard.web import (
     redirect,
     render,
 )
-from bot.handover import booking, leads
+from bot.handover import booking, ics, leads
 from bot.handover.leads import TRANSITIONS
-from bot.store.models import Lead, utcnow
+from bot.store.models import Lead
 
 router = APIRouter(route_class=DashboardRoute)
 
 MAX_NOTE = 2000
+# How the meeting happens, for the counsellor's calendar.
+MEETING_NOTES = {
+    "phone": "Telefon: Sie rufen die Person an (Nummer im Fall).",
+    "office": "Vor Ort.",
+    "video": "Per Video (Link im Ort).",
+}
 # Final states a counsellor sets by hand.
 CLOSING = {"done": "Erledigt", "no_show": "Nicht erschienen", "cancelled": "Absagen"}
 NOTICES = {
@@ -207,28 +212,24 @@ async def appointment_ics(
     async with lotse.sessions() as session:
         lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer)
         slot = await booking.booked_slot(session=session, lead=lead) if lead else None
-    if lead is None or slot is None:
+        meeting = await booking.slot_meeting(session=session, slot=slot) if slot else None
+    if lead is None or slot is None or meeting is None:
         raise NotFound
-    language = LANGUAGE_NAMES.get(lead.language, lead.language)
+    # Calendars travel (phones, clouds): the description holds nothing of the person; their
+    # number and address are one click away on the lead's page.
     details = [
-        f"Sprache: {language}" + (" (Dolmetschung nötig)" if lead.interpreter_needed else ""),
-        f"Telefon: {lead.contact_phone}" if lead.contact_phone else "",
-        f"E-Mail: {lead.contact_email}" if lead.contact_email else "",
+        f"Lotse-Beratung, Fall {lead.id}",
+        MEETING_NOTES.get(meeting.mode, ""),
         str(request.url_for("lead_page", lead_id=lead.id)),
     ]
-    event = Event()
-    event.add("uid", f"lotse-lead-{lead.id}-slot-{slot.id}@lotse")
-    event.add("dtstamp", utcnow())
-    event.add("dtstart", aware(slot.starts_at))
-    event.add("dtend", aware(slot.ends_at))
-    event.add("summary", f"Beratung: {lead.contact_name or f'Fall {lead.id}'}")
-    event.add("description", "\n".join(line for line in details if line))
-    calendar = Calendar()
-    calendar.add("prodid", "-//Lotse//Beratung//DE")
-    calendar.add("version", "2.0")
-    calendar.add_component(event)
+    calendar = ics.appointment_ics(
+        uid=f"lotse-lead-{lead.id}-slot-{slot.id}@lotse", starts_at=aware(slot.starts_at),
+        ends_at=aware(slot.ends_at), meeting=meeting,
+        summary=f"Beratung: {lead.contact_name or f'Fall {lead.id}'}",
+        description="\n".join(line for line in details if line),
+    )  # fmt: skip
     return Response(
-        calendar.to_ical(),
+        calendar,
         media_type="text/calendar; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="termin-{lead.id}.ics"',

@@ -194,15 +194,23 @@ async def schedule(
     slot = await session.get(Slot, slot_id)
     if slot is None or slot.counsellor_id != counsellor_id:
         return None
+    previous = await booking.booked_slot(session=session, lead=lead)
+    before = aware(previous.starts_at) if previous is not None else None
     booked = await booking.book(
         session=session, lead=lead, slot_id=slot_id, actor=f"counsellor:{counsellor_id}"
     )
     if booked is None:
         return None
     lead.counsellor_id = counsellor_id
-    await _tell_person(
-        session=session, lead=lead, kind="scheduled", message_id=notify.SCHEDULED,
-        starts_at=booked.starts_at,
+    # The person hears when and how, and of a move both times (see bot.handover.notify).
+    appointment = await booking.appointment_of(
+        session=session, conversation_id=lead.conversation_id
+    )
+    await notify.tell_person(
+        session=session, lead=lead, kind="moved" if before else "scheduled",
+        message_id=notify.MOVED_BY_COUNSELLOR if before else notify.SCHEDULED,
+        starts_at=aware(booked.starts_at), previous=before,
+        meeting=appointment.meeting if appointment is not None else None,
     )  # fmt: skip
     return booked
 
@@ -256,12 +264,18 @@ async def add_rule(
     start_minute: int,
     end_minute: int,
     slot_minutes: int,
+    meeting: tuple[str, str | None, str | None] = ("phone", None, None),
 ) -> int:
-    """Add a weekly window and cut it into slots right away; returns how many were created."""
+    """Add a weekly window and cut it into slots right away; returns how many were created.
+
+    ``meeting`` is the checked (mode, address, video link) of ``bot.handover.meeting.checked``.
+    """
+    mode, address, video_url = meeting
     session.add(
         AvailabilityRule(
             counsellor_id=counsellor_id, weekday=weekday, start_minute=start_minute,
-            end_minute=end_minute, slot_minutes=slot_minutes,
+            end_minute=end_minute, slot_minutes=slot_minutes, mode=mode, address=address,
+            video_url=video_url,
         )
     )  # fmt: skip
     await session.flush()
@@ -305,15 +319,22 @@ async def upcoming_slots(
 
 
 async def add_slot(
-    *, session: AsyncSession, counsellor_id: int, starts_at: dt.datetime, minutes: int
+    *,
+    session: AsyncSession,
+    counsellor_id: int,
+    starts_at: dt.datetime,
+    minutes: int,
+    meeting: tuple[str, str | None, str | None] = ("phone", None, None),
 ) -> bool:
     """Add a single slot; False when the counsellor has one at that time already."""
+    mode, address, video_url = meeting
     try:
         async with session.begin_nested():
             session.add(
                 Slot(
                     counsellor_id=counsellor_id, starts_at=starts_at,
-                    ends_at=starts_at + dt.timedelta(minutes=minutes),
+                    ends_at=starts_at + dt.timedelta(minutes=minutes), mode=mode,
+                    address=address, video_url=video_url,
                 )
             )  # fmt: skip
     except IntegrityError:

@@ -86,6 +86,11 @@ def _meeting(slot: Slot, counsellor: Counsellor | None) -> Meeting:
     )  # fmt: skip
 
 
+async def slot_meeting(*, session: AsyncSession, slot: Slot) -> Meeting:
+    """How the meeting of a slot happens, with its counsellor's first name."""
+    return _meeting(slot, await session.get(Counsellor, slot.counsellor_id))
+
+
 async def appointment_of(*, session: AsyncSession, conversation_id: int) -> Appointment | None:
     """The booked appointment of the conversation's open lead, however it was booked."""
     lead = await open_lead(session=session, conversation_id=conversation_id)

@@ -24,7 +24,11 @@ APPOINTMENT_SLOTS = ("appointment", "appointment_mode", "appointment_place", "ap
 
 
 class MeetingError(ValueError):
-    """A mode without what it needs (an address, an https link), with a message for the form."""
+    """A mode without what it needs: ``code`` is ``address``, ``link`` or ``mode``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -82,16 +86,14 @@ def checked(
         return PHONE, None, None
     if mode == OFFICE:
         place = office or address
-        if not place:
-            raise MeetingError("Für einen Termin vor Ort fehlt die Adresse.")
-        if len(place) > MAX_ADDRESS:
-            raise MeetingError(f"Die Adresse ist zu lang (höchstens {MAX_ADDRESS} Zeichen).")
+        if not place or len(place) > MAX_ADDRESS:
+            raise MeetingError("address")
         return OFFICE, place, None
     if mode == VIDEO:
         if not is_https_link(video_url):
-            raise MeetingError("Für einen Videotermin fehlt ein Link, der mit https:// beginnt.")
+            raise MeetingError("link")
         return VIDEO, None, video_url
-    raise MeetingError("Bitte wählen Sie, wie der Termin stattfindet.")
+    raise MeetingError("mode")
 
 
 def is_https_link(value: str) -> bool:
