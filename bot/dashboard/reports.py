@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from bot.dashboard.auth import AdminViewer
 from bot.dashboard.web import BERLIN, DashboardError, DashboardRoute, LotseDep, render
-from bot.reports import charts
+from bot.reports import charts, kinds
 from bot.reports.suppress import LOCKED, SMALL, THRESHOLD
 from bot.reports.tables import (
     PeriodError,
@@ -94,9 +94,8 @@ def _charts(report: Report) -> dict[str, charts.Chart]:
 def _by_language(report: Report) -> Table:
     """The language table turned: one group per language, conversations and handovers."""
     table = report.table("sprachen")
-    wanted = [
-        r for r in table.rows if r.label in ("Gespräche begonnen", "Übergaben an die Beratung")
-    ]
+    names = (kinds.KIND_NAMES[kinds.CONVERSATION], kinds.KIND_NAMES[kinds.HANDOVER])
+    wanted = [r for r in table.rows if r.label in names]
     rows = tuple(
         Row(language, tuple(r.cells[i] for r in wanted))
         for i, language in enumerate(table.columns[:-1])
