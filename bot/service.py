@@ -156,11 +156,11 @@ class Lotse:
                 erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
                 translator = self.content.catalogs.translator(state.language)
                 messages += self.renderer.render(reply, translator)
-            messages = await self._pending_notifications(session, conversation) + [
-                m
-                for m in messages
-                if m.text or m.options or m.links  # a silent start says nothing
-            ]
+            messages = appointments.with_notifications(
+                await self._pending_notifications(session, conversation),
+                # A silent start says nothing.
+                [m for m in messages if m.text or m.options or m.links],
+            )
             await repo.save_state(
                 session=session,
                 conversation=conversation,
@@ -240,6 +240,9 @@ class Lotse:
                         title = self.content.catalogs.translator(language).text("kompass.download")
                         line = reply.lines[done]
                         reply.lines[done] = Line(line.ref, line.params, ((title, KOMPASS_URL),))
+        if conversation.channel == "web" and state.slots.get("appointment"):
+            # The relative link serves the web chat's session cookie only.
+            appointments.link_calendar(reply, self.content.catalogs.translator(language))
         return conversation, state, reply
 
     async def _offer_slots(

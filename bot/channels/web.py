@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from bot import metrics
 from bot.engine import Choice, Event, RenderedMessage, Resume, Text
+from bot.handover import appointments, booking
 from bot.kompass.store import latest_document
 from bot.service import Lotse
 from bot.store import repo
@@ -100,7 +101,7 @@ class PollRequest(BaseModel):
     session: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
-@router.post("/api/chat/notifications")
+@router.post("/api/chat/notifications", response_model_exclude_none=True)
 async def notifications(body: PollRequest, lotse: LotseDep) -> ChatResponse:
     """Reminders and appointment news that are due, for a page left open (polled)."""
     outcome = await lotse.collect_notifications(channel=CHANNEL, user_key=body.session)
@@ -109,7 +110,7 @@ async def notifications(body: PollRequest, lotse: LotseDep) -> ChatResponse:
     return ChatResponse(
         session=body.session,
         language=outcome.language,
-        messages=[MessageOut(text=m.text, options=[]) for m in outcome.messages],
+        messages=[_message_out(m) for m in outcome.messages],
     )
 
 
@@ -140,3 +141,34 @@ async def kompass_pdf(
                 "Cache-Control": "no-store",
             },
         )
+
+
+@router.get("/api/appointment.ics")
+async def appointment_ics(
+    lotse: LotseDep,
+    lotse_session: Annotated[str | None, Cookie(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+) -> Response:
+    """The booked appointment of this browser's conversation as a calendar file, in its
+    language: when, and how (LOCATION: the address, "Telefon" or the video link)."""
+    if not lotse_session:
+        raise HTTPException(status_code=404, detail="no appointment")
+    async with lotse.sessions() as session:
+        conversation = await repo.lock_conversation(
+            session=session, channel=CHANNEL, user_key=lotse_session
+        )
+        found = (
+            await booking.appointment_of(session=session, conversation_id=conversation.id)
+            if conversation is not None
+            else None
+        )
+    if conversation is None or found is None:
+        raise HTTPException(status_code=404, detail="no appointment")
+    translator = lotse.content.catalogs.translator(conversation.language)
+    return Response(
+        appointments.person_ics(found, lotse.renderer, translator),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="termin.ics"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.events import ConversationState, Line, Reply, ReplyOption
 from bot.engine.facts import MODE_LABELS, Ref, meeting_phrase
-from bot.engine.render import RenderedOption, Renderer
-from bot.handover import booking
+from bot.engine.render import RenderedMessage, RenderedOption, Renderer
+from bot.handover import booking, ics
 from bot.handover.meeting import Meeting, appointment_slots
 from bot.handover.notify import BUTTONS
 from bot.i18n import Translator, When, msg
@@ -90,3 +90,59 @@ def notification_buttons(
 def _aware(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def with_notifications(
+    notes: Sequence[RenderedMessage], messages: Sequence[RenderedMessage]
+) -> list[RenderedMessage]:
+    """Due notifications first; their buttons join the current question's, which a chat shows
+    with the last message (a reminder's "move" works at any question)."""
+    buttons = tuple(o for note in notes for o in note.options)
+    notes = [RenderedMessage(n.text, (), n.links) for n in notes] if buttons else list(notes)
+    result = [*notes, *messages]
+    if buttons and result:
+        last = result[-1]
+        kept = tuple(o for o in last.options if o.id not in {b.id for b in buttons})
+        result[-1] = RenderedMessage(last.text, buttons + kept, last.links)
+    return result
+
+
+CALENDAR_URL = "/api/appointment.ics"
+# Lines that show the appointment: the web chat links the person's own calendar file there.
+_CALENDAR_LINES = frozenset(
+    {
+        msg("handover.booked"),
+        msg("handover.booked_short_reminder"),
+        msg("handover.booked_soon"),
+        msg("handover.your_appointment"),
+    }
+)
+CALENDAR_TITLE = msg("handover.ics_download")
+ICS_SUMMARY = msg("handover.ics_summary")
+ICS_PHONE = msg("handover.ics_phone")
+
+
+def link_calendar(reply: Reply, translator: Translator) -> None:
+    """Link the calendar file under the lines that show the appointment (web chat only: the
+    link is relative and answers the session cookie's own conversation)."""
+    title = translator.text(CALENDAR_TITLE)
+    for at, line in enumerate(reply.lines):
+        if line.ref in _CALENDAR_LINES:
+            reply.lines[at] = Line(line.ref, line.params, (*line.links, (title, CALENDAR_URL)))
+
+
+def person_ics(
+    appointment: booking.Appointment, renderer: Renderer, translator: Translator
+) -> bytes:
+    """The person's own calendar entry, in their language; nothing personal in it."""
+    meeting = appointment.meeting
+    phrase = meeting_phrase(meeting.mode, meeting.place, meeting.with_name, None)
+    return ics.appointment_ics(
+        uid=f"lotse-appointment-{appointment.slot_id}@lotse",
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        meeting=meeting,
+        summary=translator.text(ICS_SUMMARY),
+        description=renderer.text(phrase.ref, translator, phrase.params),
+        phone_label=translator.text(ICS_PHONE),
+    )

@@ -37,10 +37,9 @@ UI_STRINGS = {
     "more_options": msg("web.more_options"),
     "fewer_options": msg("web.fewer_options"),
     "shortcuts": msg("web.shortcuts"),
-    # The engine's own labels for its "my data" command and "my appointment" option.
+    # The engine's own labels for its "my data" and "my appointment" commands.
     "my_data": msg("nav.mydata"),
     "appointment": msg("nav.appointment"),
-    "no_appointment": msg("handover.no_appointment"),
 }
 
 router = APIRouter(include_in_schema=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from bot.channels.telegram._channel import ALLOWED_UPDATES, TelegramChannel, Tuning
 from bot.channels.telegram._handlers import CHANNEL
 from bot.channels.telegram._links import deep_link, web_link
+from bot.channels.telegram._notices import push_with_buttons
 from bot.channels.telegram._sender import Limits
 from bot.channels.telegram._webhook import router
 from bot.config import Settings
@@ -56,6 +58,8 @@ async def start_telegram(app: FastAPI, lotse: Lotse, settings: Settings) -> Runn
     tuning = getattr(app.state, "telegram_tuning", None)
     channel = TelegramChannel(lotse, settings, tuning if isinstance(tuning, Tuning) else None)
     app.state.telegram = channel
+    # Used only while the channel's plain sender is registered (ready, not stopped).
+    lotse.button_senders[CHANNEL] = functools.partial(push_with_buttons, channel)
     await channel.start()
     return channel
 

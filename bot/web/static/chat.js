@@ -11,7 +11,6 @@
   // The page's own German labels, for the moment before /chat/strings.json has arrived.
   const BUILTIN = {
     you: "Sie", bot: "Lotse", more_options: "Mehr Antworten", fewer_options: "Weniger Antworten",
-    no_appointment: "Sie haben zurzeit keinen Termin.",
   };
   const embedded = window.self !== window.top || new URLSearchParams(location.search).has("embed");
   if (embedded) {
@@ -97,8 +96,9 @@
     const list = document.createElement("ul");
     list.className = "links";
     for (const link of links) {
-      // The Kom-Pass download is this site's own address, bound to the session cookie.
-      if (!/^https:\/\//.test(link.url) && link.url !== "/api/kompass.pdf") continue;
+      // The Kom-Pass and the calendar file are this site's own addresses, bound to the session cookie.
+      const own = link.url === "/api/kompass.pdf" || link.url === "/api/appointment.ics";
+      if (!/^https:\/\//.test(link.url) && !own) continue;
       const item = document.createElement("li");
       const a = document.createElement("a");
       a.href = link.url; a.textContent = link.title; a.target = "_blank"; a.rel = "noopener noreferrer";
@@ -296,23 +296,8 @@
       return () => show(data, { resumed });
     });
   }
-  // "My appointment": the engine offers it as the menu's "appointment" option when there is one.
-  function openAppointment() {
-    if (currentOptions.some((o) => o.id === "appointment")) return send({ choice: "appointment" });
-    return exchange(async () => {
-      const menu = await request({ choice: "nav:menu" });
-      const messages = menu.messages;
-      const question = messages[messages.length - 1];
-      if (question && question.options.some((o) => o.id === "appointment")) {
-        const data = await request({ choice: "appointment" });
-        // Reminders that came with the menu are shown, the menu itself is not.
-        return () => show({ ...data, messages: [...messages.slice(0, -1), ...data.messages] });
-      }
-      // Without one, say so as the engine does and show the menu it went back to.
-      const none = { text: t("no_appointment"), options: [] };
-      return () => show({ ...menu, messages: [...messages.slice(0, -1), none, ...messages.slice(-1)] });
-    });
-  }
+  // "My appointment": the engine's own command (it says so when there is none).
+  function openAppointment() { return send({ choice: "nav:appointment" }); }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -366,7 +351,14 @@
       });
       if (!response.ok) return;
       const data = await response.json();
-      for (const message of data.messages) if (message.text) bubble("bot", message.text, true, [], data.language);
+      for (const message of data.messages) {
+        if (message.text) bubble("bot", message.text, true, [], data.language);
+        // A reminder's "move" and "cancel" work at any question: offered before the others.
+        if (message.options.length) {
+          const ids = new Set(message.options.map((o) => o.id));
+          showOptions([...message.options, ...currentOptions.filter((o) => !ids.has(o.id))]);
+        }
+      }
     } catch (e) { /* offline for a moment: the next poll tries again */ }
   }
   setInterval(poll, 60000);
