@@ -9,15 +9,21 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from bot.config import Settings
 from bot.service import Content, Lotse
 from bot.store.db import create_engine
 from bot.web.app import create_app
-from tests.telegram.conftest import _free_port, bot_api
+from tests.telegram.conftest import FakeBotApi, _free_port, bot_api
 
-__all__ = ["METRICS_TOKEN", "Samples", "TcpProxy", "bot_api", "free_port", "samples"]
+__all__ = [
+    "METRICS_TOKEN", "Samples", "Switchable", "TcpProxy", "bot_api", "free_port", "samples",
+    "switchable_api",
+]  # fmt: skip
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
 # (sample name, sorted label pairs) -> value: ("lotse_answers_sent_total", (("channel", "web"),))
@@ -138,3 +144,49 @@ async def proxied(target_port: int) -> AsyncIterator[TcpProxy]:
         yield proxy
     finally:
         await proxy.stop()
+
+
+class Switchable:
+    """The fake Bot API served on a fixed port that can go down (connections refused) and up."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def up(self) -> None:
+        routes = [Route("/bot{token}/{method}", self.api.handle, methods=["POST", "GET"])]
+        config = uvicorn.Config(
+            Starlette(routes=routes),
+            host="127.0.0.1",
+            port=self.api.port,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.01)
+
+    async def down(self) -> None:
+        """Like a server shut down: requests in flight are answered, then nothing listens."""
+        assert self._server is not None
+        assert self._task is not None
+        self._server.should_exit = True
+        await self._task
+        self._server = self._task = None
+
+
+@pytest.fixture
+async def switchable_api() -> AsyncIterator[Switchable]:
+    switch = Switchable(FakeBotApi(port=free_port()))
+    await switch.up()
+    try:
+        yield switch
+    finally:
+        switch.api._release.set()
+        if switch._server is not None:
+            await switch.down()
