@@ -43,7 +43,6 @@ QUERY_TIMEOUT = 2.0
 _MAX_HEAD = 16_384
 # Adds the files of all worker processes into a registry; unannotated in prometheus_client.
 _add_workers: Callable[[CollectorRegistry, str], object] = MultiProcessCollector
-router = APIRouter()
 
 
 class _Scrape(Collector):
@@ -109,17 +108,22 @@ def _authorised(header: str, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
-@router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
-    """Prometheus' scrape, when ``LOTSE_METRICS_TOKEN`` is set and given as a bearer token."""
-    lotse: Lotse = request.app.state.lotse
-    token = lotse.settings.metrics_token
-    if not token:
-        return Response(status_code=404)
-    if not _authorised(request.headers.get("authorization", ""), token):
-        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    body = await render(lotse.db)
-    return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+def router(settings: Settings) -> APIRouter:
+    """``GET /metrics`` on the app: Prometheus' scrape with ``LOTSE_METRICS_TOKEN`` as bearer."""
+    routes = APIRouter()
+    token = settings.metrics_token
+
+    @routes.get("/metrics", include_in_schema=False)
+    async def scrape(request: Request) -> Response:
+        if not token:
+            return Response(status_code=404)
+        if not _authorised(request.headers.get("authorization", ""), token):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        lotse: Lotse = request.app.state.lotse
+        body = await render(lotse.db)
+        return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
+    return routes
 
 
 @contextlib.asynccontextmanager

@@ -49,7 +49,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     app.include_router(chat_page.router)
     app.include_router(dashboard_router)
     app.include_router(atlas_router)
-    app.include_router(metrics_exposition.router)
+    app.include_router(metrics_exposition.router(settings))
     if settings.trusted_proxy_list:
         # The client address (login limits) and scheme come from X-Forwarded-For / -Proto only
         # when the direct peer is a named proxy; uvicorn's own handling is off (bot.cli).
