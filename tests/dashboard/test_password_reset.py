@@ -3,6 +3,7 @@ password ends every session of the account."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import re
@@ -232,3 +233,24 @@ async def test_guessing_links_meets_the_login_limit(
     # The same counter as logins from this address: the login waits too.
     assert (await login(client, "anna@example.org")).status_code == 429
     assert auth.SESSION_COOKIE not in client.cookies
+
+
+async def test_two_requests_with_one_link_change_the_password_once(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    admin = await staff(lotse, "admin@example.org", role="admin")
+    anna = await staff(lotse, "anna@example.org")
+    path = await make_link(client, admin, anna.counsellor_id)
+    token = csrf_of((await client.get(path)).text)
+    answers = await asyncio.gather(
+        *(
+            client.post(path, data={"csrf": token, "password": word, "repeat": word})
+            for word in (NEW_PASSWORD, "the other new passphrase")
+        )
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 410]
+    winner = NEW_PASSWORD if answers[0].status_code == 200 else "the other new passphrase"
+    async with lotse.sessions() as db:
+        counsellor = await db.get(Counsellor, anna.counsellor_id)
+        assert counsellor is not None
+        assert verify_password(counsellor.password_hash, winner)
