@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Knowledge
 from bot.reports import kinds
-from bot.reports.suppress import SMALL, Line, suppress
+from bot.reports.suppress import SMALL, THRESHOLD, Line, suppress
 from bot.store.models import ReportCount
 
 LANGUAGE_NAMES = {"de": "Deutsch", "tr": "Türkisch", "ru": "Russisch", "": "unbekannt"}
@@ -36,6 +36,10 @@ LANGUAGE_KINDS = (
 )  # fmt: skip
 WEEK_KINDS = (kinds.CONVERSATION, kinds.RESULT, kinds.HANDOVER, kinds.KEPT)
 CHANNEL_KINDS = (kinds.CONVERSATION, kinds.HANDOVER)
+REGION_KINDS = (kinds.CONVERSATION, kinds.HANDOVER, kinds.KEPT)
+OTHER_SOURCES = "*"  # rare link sources together (no source id has a "*")
+OTHER_SOURCES_NAME = "andere Quellen (je seltener als 5-mal)"
+NO_REGION = "ohne Region"
 MAX_DAYS = 3 * 366  # a longer period is split into several reports
 Key = tuple[Any, ...]  # a cell: ("total", kind), ("language", kind, code), …
 
@@ -54,6 +58,7 @@ class Counted:
     language: str
     detail: str
     count: int
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,13 +101,14 @@ async def load(
     """The counts of the period, summed over regions unless one is chosen."""
     rc = ReportCount
     query = (
-        select(rc.day, rc.kind, rc.channel, rc.language, rc.detail, func.sum(rc.count))
+        select(rc.day, rc.kind, rc.channel, rc.language, rc.detail, func.sum(rc.count), rc.region)
         .where(rc.day >= start, rc.day <= end)
-        .group_by(rc.day, rc.kind, rc.channel, rc.language, rc.detail)
+        .group_by(rc.day, rc.kind, rc.channel, rc.language, rc.detail, rc.region)
     )
     if region is not None:
         query = query.where(rc.region == region)
-    return [Counted(*row[:5], int(row[5])) for row in (await session.execute(query)).all()]
+    rows = (await session.execute(query)).all()
+    return [Counted(*row[:5], int(row[5]), row[6]) for row in rows]
 
 
 async def build_report(
@@ -176,29 +182,46 @@ def assemble(
 ) -> Report:
     """All tables of the report from the period's counts, with small cells suppressed."""
     draft = _Draft()
+    counted = list(counted)
+    rare = _rare_sources(counted)
     languages: set[str] = set()
     channels: set[str] = set()
+    regions: set[str] = set()
     for c in counted:
         week = c.day - dt.timedelta(days=c.day.weekday())
+        detail = OTHER_SOURCES if c.kind == kinds.CONVERSATION and c.detail in rare else c.detail
         for key in (
             ("total", c.kind),
             ("language", c.kind, c.language),
             ("week", c.kind, week),
             ("channel", c.kind, c.channel),
-            ("detail", c.kind, c.detail),
+            ("region", c.kind, c.region),
+            ("detail", c.kind, detail),
         ):
             draft.values[key] += c.count
         languages.add(c.language)
         channels.add(c.channel)
+        regions.add(c.region)
     _overview(draft)
     _weeks(draft, start, end)
     _languages(draft, sorted(languages, key=_language_order))
     _topics(draft, knowledge)
     _channels(draft, sorted(channels))
+    _regions(draft, sorted(regions))
     _appointments(draft)
     marks = suppress(draft.values, draft.lines)
     tables = tuple(_finish(table, rows, draft.values, marks) for table, rows in draft.tables)
     return Report(start, end, region, tables)
+
+
+def _rare_sources(counted: list[Counted]) -> set[str]:
+    """Link sources used fewer than 5 times in the period: their names are not shown either
+    (a link can be made for one person), they are counted together as "other sources"."""
+    used: dict[str, int] = defaultdict(int)
+    for c in counted:
+        if c.kind == kinds.CONVERSATION and c.detail:
+            used[c.detail] += c.count
+    return {source for source, n in used.items() if n < THRESHOLD}
 
 
 def _language_order(code: str) -> tuple[int, str]:
@@ -300,9 +323,24 @@ def _channels(draft: _Draft, channels: list[str]) -> None:
         "kanaele", "Nach Kanal", "Kanal", tuple(kinds.KIND_NAMES[k] for k in CHANNEL_KINDS), rows
     )
     draft.list_table(
-        "herkunft", "Gespräche nach Herkunft (Link-Quelle)", "Quelle", kinds.CONVERSATION, {},
-        note="Die Quelle aus einem Link oder QR-Code (z. B. flyer); ohne Link: direkt begonnen.",
+        "herkunft", "Gespräche nach Herkunft (Link-Quelle)", "Quelle", kinds.CONVERSATION,
+        {OTHER_SOURCES: OTHER_SOURCES_NAME},
+        note="Die Quelle aus einem Link oder QR-Code (z. B. flyer); ohne Link: direkt begonnen. "
+        "Quellen, die im Zeitraum seltener als fünfmal vorkommen, sind zusammengefasst.",
     )  # fmt: skip
+
+
+def _regions(draft: _Draft, regions: list[str]) -> None:
+    rows: list[tuple[str, list[Any]]] = [
+        (region or NO_REGION, [("region", k, region) for k in REGION_KINDS]) for region in regions
+    ]
+    for kind in REGION_KINDS:
+        parts = tuple(("region", kind, region) for region in regions)
+        draft.lines.append(Line(("total", kind), parts))
+    rows.append((TOTAL, [("total", k) for k in REGION_KINDS]))
+    draft.add(
+        "regionen", "Nach Region", "Region", tuple(kinds.KIND_NAMES[k] for k in REGION_KINDS), rows
+    )
 
 
 def _appointments(draft: _Draft) -> None:

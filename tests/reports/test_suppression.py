@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.reports import kinds
 from bot.reports.suppress import LOCKED, SMALL, Line, exposed_lines, suppress
-from bot.reports.tables import Counted, assemble
+from bot.reports.tables import OTHER_SOURCES_NAME, Counted, assemble, report_csv
 
 
 def _row(parts: list[int]) -> tuple[dict[Any, int], list[Line]]:
@@ -134,7 +134,8 @@ def _report_values(report: Any) -> Mapping[str, Any]:
 def test_report_tables_share_their_totals_and_suppress_together(content: Any) -> None:
     day = dt.date(2026, 11, 30)  # a Monday
     counted = [
-        Counted(day, kinds.CONVERSATION, "web", "de", "", 12),
+        Counted(day, kinds.CONVERSATION, "web", "de", "", 7),
+        Counted(day, kinds.CONVERSATION, "web", "de", "radio", 5),
         Counted(day, kinds.CONVERSATION, "web", "tr", "flyer", 2),
         Counted(day + dt.timedelta(days=8), kinds.CONVERSATION, "telegram", "ru", "", 6),
         Counted(day, kinds.HANDOVER, "web", "tr", "external_exam", 3),
@@ -164,4 +165,5 @@ def test_report_tables_share_their_totals_and_suppress_together(content: Any) ->
     assert funnel["Gespräche begonnen"] == (20, 100)
     assert funnel["An die Beratung übergeben"] == (SMALL, "–")
     sources = {r.label: r.cells[0] for r in tables["herkunft"].rows}
-    assert sources == {"ohne Link": LOCKED, "flyer": SMALL, "Gesamt": 20}
+    assert sources == {"ohne Link": 13, OTHER_SOURCES_NAME: SMALL, "radio": LOCKED, "Gesamt": 20}
+    assert "flyer" not in report_csv(report)  # a rare link's name is not shown
