@@ -63,9 +63,8 @@ async def set_region(
         if lead.region is not None:
             return redirect(f"/dashboard/leads/{lead_id}?msg=not_allowed")
         lead.region = region
-        await leads.add_event(
-            session=session, lead=lead, actor=viewer.actor, note=f"Region: {regions[region]}"
-        )
+        note = f"Region eingetragen: {regions[region]}"
+        await leads.add_event(session=session, lead=lead, actor=viewer.actor, note=note)
         still_visible = region == viewer.region or lead.counsellor_id == viewer.id
     if still_visible:
         return redirect(f"/dashboard/leads/{lead_id}?msg=region_set")

@@ -73,7 +73,10 @@ async def test_admin_sets_the_region(client: httpx.AsyncClient, lotse: Lotse) ->
     assert done.headers["location"] == f"/dashboard/leads/{lost}?msg=region_set"
     assert (await get_lead(lotse, lost)).region == "dortmund"
     last = (await events_of(lotse, lost))[-1]
-    assert (last.actor, last.note) == (f"counsellor:{admin.counsellor_id}", "Region: Dortmund")
+    assert (last.actor, last.note) == (
+        f"counsellor:{admin.counsellor_id}",
+        "Region eingetragen: Dortmund",
+    )
     queue = await client.get("/dashboard", headers=anna.headers)
     assert f'/dashboard/leads/{lost}"' in queue.text  # now in Dortmund's queue
     again = await client.post(
