@@ -161,6 +161,7 @@ async def test_the_page_is_for_admins_only(
     assert 'fill="url(#chart-wochen-hatch)"' in html  # a pattern, not a colour alone
     assert "&lt; 5" in html
     assert "<script" not in html
+    assert " style=" not in html  # the dashboard's CSP allows no inline styles
     assert "Anna" not in html
     assert 'href="/dashboard/reports"' in html  # in the navigation for admins
     refused = await client.get(f"/dashboard/reports?{period}", headers=scenario.counsellor.headers)
