@@ -18,11 +18,11 @@ from bot.config import Settings
 from bot.service import Content, Lotse
 from bot.store.db import create_engine
 from bot.web.app import create_app
-from tests.telegram.conftest import FakeBotApi, _free_port, bot_api
+from tests.telegram.conftest import FakeBotApi, _free_port, bot_api, tg
 
 __all__ = [
     "METRICS_TOKEN", "Samples", "Switchable", "TcpProxy", "bot_api", "free_port", "samples",
-    "switchable_api",
+    "switchable_api", "tg",
 ]  # fmt: skip
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
