@@ -383,7 +383,7 @@ class Atlas:
     def _region(self, regional: Any, translator: Translator) -> dict[str, Any]:
         t = Words(translator)
         return {
-            "name": f"{regional.region.name} ({regional.region.state})",
+            "name": f"{regional.region.name}, {regional.region.state}",
             "exam": self._body(regional.exam_body, translator),
             "exam_unknown": t("body_unknown", kind=translator.text(regional.exam_unknown)),
             "recognition": self._body(regional.recognition_body, translator),
