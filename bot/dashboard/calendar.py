@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.auth import CurrentViewer
 from bot.dashboard.display import LANGUAGE_NAMES, STATUS_NAMES, WEEKDAYS
+from bot.dashboard.slots import MODE_NAMES
 from bot.dashboard.web import BERLIN, DashboardRoute, LotseDep, aware, render
 from bot.store.models import Booking, Lead, Slot
 
@@ -33,6 +34,7 @@ class Entry:
     starts: str  # Berlin wall time, "09:30"
     ends: str
     iso: str  # for <time datetime>
+    mode: str  # how the meeting happens: "Telefon", "Vor Ort", "Video"
     lead_id: int | None
     language: str
     status: str  # shown when it says more than "booked": done, no-show
@@ -98,7 +100,7 @@ async def week_of(
     """The counsellor's own slots from Monday to Sunday, with the lead of each booked one."""
     query = (
         select(
-            Slot.starts_at, Slot.ends_at, Lead.id, Lead.language, Lead.status,
+            Slot.starts_at, Slot.ends_at, Slot.mode, Lead.id, Lead.language, Lead.status,
             Lead.interpreter_needed,
         )
         .outerjoin(Booking, Booking.slot_id == Slot.id)
@@ -111,13 +113,15 @@ async def week_of(
         .order_by(Slot.starts_at, Slot.id)
     )  # fmt: skip
     by_day: dict[dt.date, list[Entry]] = {}
-    for starts_at, ends_at, lead_id, language, status, interpreter in await session.execute(query):
+    rows = await session.execute(query)
+    for starts_at, ends_at, mode, lead_id, language, status, interpreter in rows:
         starts = aware(starts_at).astimezone(BERLIN)
         by_day.setdefault(starts.date(), []).append(
             Entry(
                 starts=f"{starts:%H:%M}",
                 ends=f"{aware(ends_at).astimezone(BERLIN):%H:%M}",
                 iso=starts.isoformat(),
+                mode=MODE_NAMES.get(mode, mode).split(" (")[0],
                 lead_id=lead_id,
                 language=LANGUAGE_NAMES.get(language, language) if language else "",
                 status=STATUS_NAMES.get(status, status)

@@ -24,11 +24,14 @@ def berlin(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=BERLIN)
 
 
-async def add_slot(lotse: Lotse, counsellor_id: int, starts: dt.datetime, minutes: int = 45) -> int:
+async def add_slot(
+    lotse: Lotse, counsellor_id: int, starts: dt.datetime, minutes: int = 45, mode: str = "phone"
+) -> int:
     async with lotse.sessions() as db, db.begin():
         slot = Slot(
             counsellor_id=counsellor_id, starts_at=starts.astimezone(dt.UTC),
-            ends_at=(starts + dt.timedelta(minutes=minutes)).astimezone(dt.UTC),
+            ends_at=(starts + dt.timedelta(minutes=minutes)).astimezone(dt.UTC), mode=mode,
+            video_url="https://video.example.org/raum" if mode == "video" else None,
         )  # fmt: skip
         db.add(slot)
         await db.flush()
@@ -50,7 +53,9 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     anna = await staff(lotse, "anna@example.org")
     berta = await staff(lotse, "berta@example.org")
     await add_slot(lotse, anna.counsellor_id, berlin(MONDAY, 9))
-    wednesday = await add_slot(lotse, anna.counsellor_id, berlin(MONDAY + dt.timedelta(2), 10, 30))
+    wednesday = await add_slot(
+        lotse, anna.counsellor_id, berlin(MONDAY + dt.timedelta(2), 10, 30), mode="video"
+    )
     # Sunday after the clocks changed, late in the evening: still Sunday in Berlin (UTC+2).
     await add_slot(lotse, anna.counsellor_id, berlin(MONDAY + dt.timedelta(6), 23, 15), 30)
     # Just outside the week on either side, in Berlin time (but inside it in UTC).
@@ -81,6 +86,7 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     assert entries(week[0]) == [("cal-free", entries(week[0])[0][1])]
     assert "Frei" in entries(week[0])[0][1]
     assert "09:00–09:45" in entries(week[0])[0][1]
+    assert "Telefon" in entries(week[0])[0][1]
     assert entries(week[1]) == []  # Berta's Tuesday slot is not shown
     assert "Keine Zeiten" in week[1]
     [(kind, booked)] = entries(week[2])
@@ -88,7 +94,7 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     assert "Termin" in booked
     assert "10:30–11:15" in booked
     assert f'<a href="/dashboard/leads/{lead_id}">Fall {lead_id}</a>' in booked
-    assert "Russisch" in booked
+    assert "Video · Russisch" in booked  # how the meeting happens, then the language
     assert "Termin vereinbart" not in booked  # "Termin" says it already
     [(kind, sunday)] = entries(week[6])
     assert (kind, "23:15–23:45" in sunday) == ("cal-free", True)
