@@ -124,7 +124,7 @@ async def book(
     person confirms a move first; see ``dialogs/handover.yaml``).
     """
     slot = await session.get(Slot, slot_id)
-    if slot is None or _aware(slot.starts_at) < utcnow():
+    if slot is None or _aware(slot.starts_at) < (now or utcnow()):
         return None
     try:
         async with session.begin_nested():
