@@ -196,7 +196,9 @@ async def test_telegram_reminder_buttons_are_signed_for_the_chat(lotse: Lotse) -
     keyboard = outgoing.params["reply_markup"]["inline_keyboard"]
     pressed = [button for row in keyboard for button in row]
     assert [b["text"] for b in pressed] == ["Перенести запись", "Отменить запись"]
-    for button, option_id in zip(pressed, ["nav:appointment_move", "nav:appointment_cancel"]):
+    for button, option_id in zip(
+        pressed, ["nav:appointment_move", "nav:appointment_cancel"], strict=True
+    ):
         decoded = _codec.decode(button["callback_data"])
         assert decoded is not None
         for node in (None, "main.menu", "exam.years"):  # whatever question is open then
