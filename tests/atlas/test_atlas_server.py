@@ -175,7 +175,7 @@ async def test_the_picture_is_well_formed_and_labelled(client: httpx.AsyncClient
         assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
         # The text alternative lists the same ways, with every label of the picture.
         page = parse(html)
-        paths = page.all("ol", **{"class": "paths"})
+        paths = page.all("ul", **{"class": "paths"})
         assert paths
         labels = {" ".join(" ".join(t.itertext()).split()) for t in svg.iter(f"{SVG}text")}
         text = page.text
