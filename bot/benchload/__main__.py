@@ -11,6 +11,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer")
     parser.add_argument(
+        "--quiet",
+        type=float,
+        default=2.0,
+        help="seconds without a Bot API call after which the server counts as idle between levels",
+    )
+    parser.add_argument(
         "--workers",
         default="auto",
         help="worker counts to measure, e.g. 1 or 1,2; auto: 1 and 2 when `lotse run --workers` "
@@ -110,6 +117,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         presses=args.presses,
         redeliver=args.redeliver,
         timeout=args.timeout,
+        quiet=args.quiet,
     )
     modes = [m for m in args.modes.split(",") if m.strip()]
     unknown = set(modes) - set(MODES)
@@ -183,6 +191,7 @@ async def _measure(
 ) -> dict[str, Any]:
     server = await _start(root, workers, fake, raised, test_url, folder, output / "logs")
     sampler = asyncio.create_task(server.sample_memory_forever())
+    driver = time.process_time()  # this process (load, fake Bot API) shares the machine's cores
     bench = Bench(fake=fake, server=server, options=options)
     run: dict[str, Any] = {
         "workers": workers,
@@ -205,6 +214,7 @@ async def _measure(
         sampler.cancel()
         server.sample_memory()
         run["exit_code"] = server.stop()
+    run["driver_cpu_s"] = round(time.process_time() - driver, 1)
     run["processes"] = server.processes()
     run["server_log"] = server.log_summary()
     run["targets"] = report.targets(run)

@@ -12,6 +12,8 @@ Attribution of answers (which Bot API call answers which update):
 - An answer posted twice (a redelivery) must still be answered once: a chat that gets more
   keyboard messages than it posted updates got a duplicate answer.
 - Lost: an update without its answer within the timeout (``late`` if it came after all).
+
+Like Telegram, the load posts an update again when the webhook answers anything but 200.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from bot.benchload.server import WEBHOOK_SECRET, Server
 from bot.benchload.stats import inversions, most_in_window, ms, percentile, rate
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram posts an update again when the webhook did not answer 200 (here: soon, a few times).
+_ATTEMPTS = 5
+_RETRY_PAUSE = 0.5
 LANGUAGES = ("de", "tr", "ru")
 # The five steps of a conversation; a press falls back to text when no keyboard is shown.
 SCRIPT = ("start", "press", "text", "press", "press")
@@ -53,6 +58,7 @@ class Options:
     timeout: float = 15.0  # for one answer
     drain_timeout: float = 60.0  # for the backlog of an ingest burst
     idle_limit: float = 120.0  # the longest wait for the server to go quiet after a level
+    quiet: float = 2.0  # no Bot API call for this long: the server is idle
     seed: int = 14
 
 
@@ -152,12 +158,35 @@ class Bench:
             status = 0
         return Ack(started, time.monotonic(), status)
 
-    async def settle(self, quiet: float = 1.0, limit: float | None = None) -> bool:
+    async def deliver(
+        self,
+        connection: Connection,
+        update: dict[str, Any],
+        acks: list[Ack],
+        counts: dict[str, int],
+        rng: random.Random | None,
+    ) -> None:
+        """Post an update as Telegram does: again after an answer other than 200 (a few times,
+        after a pause), and a share of them a second time although it was acknowledged."""
+        copies = 2 if rng is not None and rng.random() < self.options.redeliver else 1
+        counts["redelivered"] += copies - 1
+        for _ in range(copies):
+            for attempt in range(_ATTEMPTS):
+                ack = await self.post(connection, update)
+                acks.append(ack)
+                if ack.status == 200:
+                    break
+                counts["http_errors"] += 1
+                if attempt + 1 < _ATTEMPTS:
+                    await asyncio.sleep(_RETRY_PAUSE * 2**attempt)
+
+    async def settle(self, quiet: float | None = None, limit: float | None = None) -> bool:
         """Wait until the server has made no Bot API call for ``quiet`` seconds (its backlog is
         answered, late answers and duplicates have arrived); ``False`` if it is still busy after
         ``limit`` (default ``idle_limit``), so that the next level would not start on a busy server.
         """
         end = time.monotonic() + (self.options.idle_limit if limit is None else limit)
+        quiet = self.options.quiet if quiet is None else quiet
         seen = len(self.fake.calls)
         last = time.monotonic()
         while time.monotonic() - last < quiet:
@@ -217,16 +246,7 @@ class Bench:
             seen = len(self.fake.by_chat[chat_id])
             step = Step(chat_id, kind, time.monotonic(), query_id)
             steps.append(step)
-            ack = await self.post(connection, update)
-            acks.append(ack)
-            if ack.status != 200:
-                counts["http_errors"] += 1
-            if rng.random() < self.options.redeliver:
-                counts["redelivered"] += 1  # Telegram sends it again (an acknowledgement lost)
-                again = await self.post(connection, update)
-                acks.append(again)
-                if again.status != 200:
-                    counts["http_errors"] += 1
+            await self.deliver(connection, update, acks, counts, rng)
             keyboard = await self.answer(step, seen, step.posted + self.options.timeout)
             if keyboard is None:
                 return None  # lost: this chat cannot go on
@@ -337,12 +357,7 @@ class Bench:
                             chat_id, keyboard, buttons[press % len(buttons)], language
                         )
                         sent[chat_id].append(query_id)
-                        copies = 2 if rng.random() < options.redeliver else 1
-                        counts["redelivered"] += copies - 1
-                        for _ in range(copies):
-                            ack = await self.post(connection, update)
-                            acks.append(ack)
-                            counts["http_errors"] += ack.status != 200
+                        await self.deliver(connection, update, acks, counts, rng)
             finally:
                 connection.close()
 
@@ -401,7 +416,7 @@ class Bench:
                     seen = len(self.fake.by_chat[chat_id])
                     update = self.updates.message(chat_id, "/start", language)
                     step = Step(chat_id, "start", time.monotonic())
-                    await self.post(connection, update)
+                    await self.deliver(connection, update, [], defaultdict(int), None)
                     keyboard = await self.answer(step, seen, step.posted + self.options.timeout)
                     if keyboard is not None and any("callback_data" in b for b in keyboard.buttons):
                         keyboards[chat_id] = keyboard

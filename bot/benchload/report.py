@@ -143,7 +143,7 @@ def render(result: Figures) -> str:
                 lines.append(f"-- {_TITLES[mode]}")
                 lines += table(run[mode], columns)
         processes = ", ".join(f"{p['role']} {p['rss_max_mb']} MB" for p in run["processes"])
-        lines.append(f"RSS max: {processes}")
+        lines.append(f"RSS max: {processes}; CPU of this benchmark process {run['driver_cpu_s']} s")
         log = run.get("server_log", {})
         if log.get("errors") or log.get("warnings"):
             lines.append(f"server log: {log['errors']} errors, {log['warnings']} warnings")

@@ -47,7 +47,7 @@ def test_a_tiny_run_writes_complete_figures(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LOTSE_TEST_DATABASE_URL"}  # SQLite
     command = [sys.executable, "-m", "bot.benchload", "--label", "smoke", "--ladder", "3",
                "--seconds", "1.5", "--ingest-updates", "9", "--presses", "3",
-               "--redeliver", "0.2", "--workers", "1", "--budget-chats", "0",
+               "--redeliver", "0.2", "--quiet", "0.5", "--workers", "1", "--budget-chats", "0",
                "--output", str(tmp_path)]  # fmt: skip
     done = subprocess.run(
         command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
