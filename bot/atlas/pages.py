@@ -8,7 +8,7 @@ known, the chat links, and whether the page is static (search by inline script, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The topics that have a page of their own, by path segment.
 TOPIC_PAGES = ("recognition", "funding")
 PagePath = tuple[str, ...]
+_MEMO_SIZE = 64
 
 _LEGAL = {
     LegalBasis.BBIG: msg("atlas.legal_bbig"),
@@ -119,6 +120,10 @@ class Atlas:
             ident: occupation_ways(knowledge, occupation)
             for ident, occupation in knowledge.occupations.items()
         }
+        self.terms = {ident: terms(o) for ident, o in knowledge.occupations.items()}
+        # Pages that depend on nothing but the content, once rendered; bounded, since an
+        # unconfigured public address follows the request's Host header.
+        self._rendered: dict[tuple[str, ...], str] = {}
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html", "xml"]),
@@ -155,15 +160,21 @@ class Atlas:
         return self._render("root.html", page)
 
     def index(self, language: str, links: Links, query: str = "") -> str:
+        query = query.strip()[:100]
+        if not query:
+            return self._memo(("index", language), links, lambda: self._index(language, links, ""))
+        return self._index(language, links, query)
+
+    def _index(self, language: str, links: Links, query: str) -> str:
         translator = self._translator(language)
         t = Words(translator)
-        query = query.strip()[:100]
         groups = []
         for field_id in [*FIELDS, OTHER]:
             members = [
                 self._item(w, translator)
                 for w in self.ways.values()
-                if w.field == field_id and (not query or matches(w.occupation, query))
+                if w.field == field_id
+                and (not query or matches(self.terms[w.occupation.id], query))
             ]
             if members:
                 members.sort(key=lambda item: fold(item["name"]))
@@ -231,6 +242,13 @@ class Atlas:
         return self._render("occupation.html", page)
 
     def topic(self, language: str, topic_id: str, links: Links) -> str:
+        return self._memo(
+            ("topic", language, topic_id),
+            links,
+            lambda: self._topic_page(language, topic_id, links),
+        )
+
+    def _topic_page(self, language: str, topic_id: str, links: Links) -> str:
         translator = self._translator(language)
         topic = self.knowledge.topics[topic_id]
         view = self._topic(topic, translator)
@@ -285,6 +303,14 @@ class Atlas:
             urls.append({"loc": links.absolute(path), "alternates": alternates})
         return self.env.get_template("sitemap.xml").render(urls=urls)
 
+    def _memo(self, key: tuple[str, ...], links: Links, render: Callable[[], str]) -> str:
+        full = (*key, repr(links))
+        if full not in self._rendered:
+            if len(self._rendered) >= _MEMO_SIZE:
+                self._rendered.clear()
+            self._rendered[full] = render()
+        return self._rendered[full]
+
     # -- view data ------------------------------------------------------------------------------
 
     def _translator(self, language: str) -> Translator:
@@ -301,7 +327,7 @@ class Atlas:
             "name": self._name(occupation.id, translator),
             "german": self._name(occupation.id, self._translator("de")),
             "training": Words(translator)("training", duration=translator.years(duration)),
-            "terms": terms(occupation),
+            "terms": self.terms[occupation.id],
         }
 
     def _facts(self, ways: OccupationWays, translator: Translator) -> list[str]:

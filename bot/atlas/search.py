@@ -27,7 +27,6 @@ def terms(occupation: Occupation) -> str:
     return " | ".join(dict.fromkeys(fold(w) for w in words))
 
 
-def matches(occupation: Occupation, query: str) -> bool:
-    """Every word of the query occurs somewhere in the occupation's names or titles."""
-    haystack = terms(occupation)
-    return all(word in haystack for word in fold(query[:MAX_QUERY]).split())
+def matches(folded_terms: str, query: str) -> bool:
+    """Every word of the query occurs somewhere in an occupation's ``terms``."""
+    return all(word in folded_terms for word in fold(query[:MAX_QUERY]).split())
