@@ -14,6 +14,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +135,23 @@ def _write_cache(path: Path, trained: _Trained) -> None:
             log.exception("content cache not written")
             temporary.unlink(missing_ok=True)
             return
-    os.replace(temporary, path)
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning("content cache not written: %s", error.strerror)
+        temporary.unlink(missing_ok=True)
+        return
+    # Older caches go; another process's temporary file only once it is clearly abandoned
+    # (several workers may be writing the same cache at start-up).
+    abandoned = time.time() - 3600
     for old in path.parent.glob("content-*"):
-        if old != path and old.suffix in (".pickle", ".tmp"):
+        stale = old.suffix == ".pickle" or (old.suffix == ".tmp" and _modified(old) < abandoned)
+        if old != path and stale:
             old.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("inf")  # gone already

@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="apply migrations and serve web chat, API and dashboard")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (several need PostgreSQL; more hosts may run their own)",
+    )
     run.set_defaults(handler=_run)
 
     chat = sub.add_parser("chat", help="talk to Lotse in the terminal")
@@ -93,16 +99,42 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot.store.db import is_sqlite
     from bot.store.migrate import upgrade
     from bot.web.app import create_app
 
     settings = Settings()
+    if args.workers < 1:
+        print("error: --workers needs at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and is_sqlite(settings.effective_database_url):
+        print(
+            "error: SQLite serves one process; several workers need PostgreSQL "
+            "(set LOTSE_DATABASE_URL=postgresql+asyncpg://…)",
+            file=sys.stderr,
+        )
+        return 2
     upgrade(settings.effective_database_url, verbose=True)
-    uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
+    if args.workers == 1:
+        uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
+        return 0
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    from bot.bundle import Content
+    from bot.metrics import prepare_multiprocess
+
+    # The workers are fresh processes: each reads the settings from the environment and builds
+    # its own app (``serve``); they share the listening socket, the database and the metrics.
+    prepare_multiprocess(settings.var_dir)
+    # Trained once here, so the workers start from the content cache instead of all training.
+    Content.load(settings.content_root, cache_dir=settings.cache_dir)
+    config = server_config("bot.web.app:serve", args.host, args.port, workers=args.workers)
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
     return 0
 
 
-def server_config(app: Any, host: str, port: int) -> Any:
+def server_config(app: Any, host: str, port: int, *, workers: int = 1) -> Any:
     """How ``lotse run`` serves the app (a ``uvicorn.Config``).
 
     Our logging (with redaction) instead of uvicorn's; no access log: it records IP addresses.
@@ -111,7 +143,14 @@ def server_config(app: Any, host: str, port: int) -> Any:
     import uvicorn
 
     return uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        factory=isinstance(app, str),
+        workers=workers,
     )
 
 

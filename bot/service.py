@@ -46,6 +46,7 @@ from bot.kompass.document import KOMPASS_URL, make_document
 from bot.reports import record as reports
 from bot.store import repo
 from bot.store.db import create_engine, scrub, session_factory
+from bot.store.leases import worker_id
 from bot.store.models import Conversation, Notification, utcnow
 from bot.store.types import clean_text
 
@@ -59,10 +60,14 @@ class Outcome:
 
     language: str
     messages: list[RenderedMessage]
+    erased: bool = False  # the person's data was erased: scrub after the commit
 
 
 # Called inside the event's transaction with the rendered outcome and the new state.
 Finish = Callable[[AsyncSession, Outcome, ConversationState], Awaitable[None]]
+# The events, decided from the stored state (``None``: a conversation not started yet), so a
+# channel needs no read of its own before the event's transaction.
+Plan = Callable[[ConversationState | None], list[Event]]
 
 
 class Lotse:
@@ -83,6 +88,8 @@ class Lotse:
         self.senders: dict[str, notify.Sender] = {}
         # ... and one that shows buttons under a notification (a reminder's move and cancel).
         self.button_senders: dict[str, notify.ButtonSender] = {}
+        # This process among the workers that share the database (claims, job leases).
+        self.worker = worker_id()
 
     @classmethod
     def create(cls, settings: Settings) -> Lotse:
@@ -123,55 +130,74 @@ class Lotse:
         *,
         channel: str,
         user_key: str,
-        events: list[Event],
+        events: list[Event] | Plan,
         language: str | None = None,
         finish: Finish | None = None,
+        session: AsyncSession | None = None,
     ) -> Outcome:
         """Apply events to one conversation in one transaction and render the replies.
 
-        ``language`` switches the conversation's language first (a language switcher);
-        ``finish`` runs inside the same transaction, so a channel can record its delivery
-        (an outbox) atomically with the new state.
+        ``events`` may be a ``Plan`` that decides them from the stored state. ``language``
+        switches the conversation's language first (a language switcher); ``finish`` runs
+        inside the same transaction, so a channel can record its delivery (an outbox)
+        atomically with the new state. With ``session`` the work joins the caller's
+        transaction, and the caller scrubs after its commit when ``Outcome.erased``.
         """
+        if session is not None:
+            return await self._handle_in(session, channel, user_key, events, language, finish)
+        async with self.sessions() as session, session.begin():
+            outcome = await self._handle_in(session, channel, user_key, events, language, finish)
+        if outcome.erased:
+            await scrub(self.db)  # no copy of the erased data stays in SQLite's write-ahead log
+        return outcome
+
+    async def _handle_in(
+        self,
+        session: AsyncSession,
+        channel: str,
+        user_key: str,
+        events: list[Event] | Plan,
+        language: str | None,
+        finish: Finish | None,
+    ) -> Outcome:
         messages: list[RenderedMessage] = []
+        erased = False
+        conversation = await repo.get_or_create_conversation(
+            session=session, channel=channel, user_key=user_key
+        )
+        stored = conversation.state or {}
+        state = ConversationState.from_json(stored)
+        # A counsellor may have set, moved or cancelled the appointment since the last event.
+        await appointments.sync(session=session, conversation_id=conversation.id, state=state)
+        if callable(events):
+            events = events(state if stored else None)
         # Control characters and lone surrogates never reach the engine or the database.
         events = [_cleaned(event) for event in events]
-        erased = False
-        async with self.sessions() as session, session.begin():
-            conversation = await repo.get_or_create_conversation(
-                session=session, channel=channel, user_key=user_key
+        if language in LANGUAGES:
+            state.language = language
+        for event in events:
+            before = state
+            state, reply = self.engine.handle(state, event)
+            conversation, state, reply = await self._apply(
+                session, conversation, before, state, reply
             )
-            state = ConversationState.from_json(conversation.state or {})
-            # A counsellor may have set, moved or cancelled the appointment since the last event.
-            await appointments.sync(session=session, conversation_id=conversation.id, state=state)
-            if language in LANGUAGES:
-                state.language = language
-            for event in events:
-                before = state
-                state, reply = self.engine.handle(state, event)
-                conversation, state, reply = await self._apply(
-                    session, conversation, before, state, reply
-                )
-                reports.observe(session, self, conversation, event, state, reply)
-                erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
-                translator = self.content.catalogs.translator(state.language)
-                messages += self.renderer.render(reply, translator)
-            messages = appointments.with_notifications(
-                await self._pending_notifications(session, conversation),
-                # A silent start says nothing.
-                [m for m in messages if m.text or m.options or m.links],
-            )
-            await repo.save_state(
-                session=session,
-                conversation=conversation,
-                state=state.to_json(),
-                language=state.language,
-            )
-            outcome = Outcome(language=state.language or "de", messages=messages)
-            if finish is not None:
-                await finish(session, outcome, state)
-        if erased:
-            await scrub(self.db)  # no copy of the erased data stays in SQLite's write-ahead log
+            reports.observe(session, self, conversation, event, state, reply)
+            erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
+            translator = self.content.catalogs.translator(state.language)
+            messages += self.renderer.render(reply, translator)
+        messages = appointments.with_notifications(
+            await self._pending_notifications(session, conversation),
+            [m for m in messages if m.text or m.options or m.links],  # a silent start says nothing
+        )
+        await repo.save_state(
+            session=session,
+            conversation=conversation,
+            state=state.to_json(),
+            language=state.language,
+        )
+        outcome = Outcome(language=state.language or "de", messages=messages, erased=erased)
+        if finish is not None:
+            await finish(session, outcome, state)
         return outcome
 
     async def _apply(

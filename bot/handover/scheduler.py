@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from bot.handover import booking, notify
 from bot.handover.retention import purge
+from bot.store import leases
 from bot.store.db import scrub
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 
 NOTIFY_EVERY_SECONDS = 60
 DAILY_SECONDS = 24 * 60 * 60
+_LEASE = "handover-jobs"
 
 
 async def run_once(lotse: Lotse) -> int:
@@ -47,14 +50,24 @@ async def daily(lotse: Lotse) -> None:
     )
 
 
+async def _holds_lease(lotse: Lotse) -> bool:
+    """Several workers share the database: one of them runs the jobs (a lease, see leases)."""
+    ttl = dt.timedelta(seconds=3 * NOTIFY_EVERY_SECONDS)
+    async with lotse.sessions() as session, session.begin():
+        return await leases.acquire(session=session, name=_LEASE, holder=lotse.worker, ttl=ttl)
+
+
 async def _loop(lotse: Lotse) -> None:
-    elapsed = DAILY_SECONDS  # run the daily job right after start-up
+    elapsed = DAILY_SECONDS  # run the daily job right after start-up (or a takeover)
     while True:
         try:
-            if elapsed >= DAILY_SECONDS:
-                await daily(lotse)
-                elapsed = 0
-            await run_once(lotse)
+            if not await _holds_lease(lotse):
+                elapsed = DAILY_SECONDS  # should it take over, the daily job comes first
+            else:
+                if elapsed >= DAILY_SECONDS:
+                    await daily(lotse)
+                    elapsed = 0
+                await run_once(lotse)
         except Exception:  # a failing round must not stop the reminders for good
             log.exception("background job failed")
         await asyncio.sleep(NOTIFY_EVERY_SECONDS)

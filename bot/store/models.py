@@ -253,9 +253,9 @@ class TelegramUpdate(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    # The worker that answers or delivers the update, until when (several workers, one database).
+    # Which worker answers or delivers the update, since when (several workers, one database).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index(

@@ -27,7 +27,13 @@ async def lock_conversation(
 async def get_or_create_conversation(
     *, session: AsyncSession, channel: str, user_key: str
 ) -> Conversation:
-    """Create the row if missing (safe under concurrency), then lock and return it."""
+    """Lock and return the row, created first if missing (safe under concurrency).
+
+    Most events belong to a conversation that exists: one statement then.
+    """
+    conversation = await lock_conversation(session=session, channel=channel, user_key=user_key)
+    if conversation is not None:
+        return conversation
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(

@@ -72,3 +72,16 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     return app
+
+
+def serve() -> FastAPI:
+    """The app of one worker process of ``lotse run --workers N``: settings from the environment.
+
+    The content comes from its on-disk cache, so a worker starts in well under a second.
+    """
+    import logging
+
+    from bot.logs import configure_logging
+
+    configure_logging(logging.INFO)
+    return create_app(Settings())

@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
@@ -46,7 +48,9 @@ from bot.engine import RenderedMessage
 from bot.handover import notify
 from bot.i18n import DEFAULT_LANGUAGE, msg
 from bot.service import Lotse
-from bot.store.models import TelegramOutgoing, TelegramUpdate
+from bot.store import leases
+from bot.store.db import scrub
+from bot.store.models import TelegramUpdate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +68,8 @@ COMMANDS = {
 DESCRIPTION = msg("tg.description")
 SHORT_DESCRIPTION = msg("tg.short_description")
 _MAX_FAILURES = 3
+_POLLING = "telegram-polling"
+_SWEEP = "telegram-sweep"
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,11 @@ class Tuning:
     connect_timeout: float = 5.0
     boot_backoff: float = 30.0
     keep_done: dt.timedelta = dt.timedelta(days=2)
+    # A worker's heartbeat; what it claimed is taken over when three beats were missed.
+    heartbeat: float = 2.0
+    sweep_every: float = 10.0  # looking for updates that no worker works on
+    sweep_grace: dt.timedelta = dt.timedelta(seconds=5)
+    look_again: float = 0.5  # a chat held by another worker: look once more after this
     stop_grace: float = 5.0
 
 
@@ -206,6 +217,11 @@ class TelegramChannel:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.ready.is_set():
+            with contextlib.suppress(Exception):  # without the database, the heartbeat expires
+                async with self.lotse.sessions() as session, session.begin():
+                    await leases.retire(session=session, worker=self.lotse.worker)
+                    await leases.release(session=session, name=_POLLING, holder=self.lotse.worker)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -237,8 +253,10 @@ class TelegramChannel:
                 ),
             )
         async with self.lotse.sessions() as session, session.begin():
+            await self._beat(session)
             purged = await _inbox.purge(session=session, older_than=self.tuning.keep_done)
             chats = await _inbox.open_chats(session=session)
+        self._spawn(self._heartbeat())
         log.info(
             "Telegram channel ready as @%s (%s); %d chats with stored updates, %d old ids purged",
             bot.username,
@@ -253,6 +271,7 @@ class TelegramChannel:
             self.lotse.senders[notify.STAFF] = lambda _user_key, text: self.push(str(group), text)
         for chat in chats:
             self._wake(chat)
+        self._spawn(self._sweep())
         if self.polling:
             self._spawn(self._poll())
         await self._describe()
@@ -343,13 +362,61 @@ class TelegramChannel:
             log.info("update %s was delivered again: dropped", payload.get("update_id"))
         return new
 
+    async def _beat(self, session: AsyncSession) -> None:
+        ttl = dt.timedelta(seconds=self.tuning.heartbeat * 3)
+        await leases.heartbeat(session=session, worker=self.lotse.worker, ttl=ttl)
+
+    async def _heartbeat(self) -> None:
+        """Keep this worker's claims its own while it lives (see ``bot.store.leases``)."""
+        while not self._stopping:
+            await asyncio.sleep(self.tuning.heartbeat)
+            try:
+                async with self.lotse.sessions() as session, session.begin():
+                    await self._beat(session)
+            except Exception:
+                log.warning("heartbeat failed: the database is unreachable", exc_info=True)
+
+    async def _lease(self, job: str, ttl: dt.timedelta) -> bool:
+        """Hold the job's lease (one worker at a time across processes and hosts)."""
+        async with self.lotse.sessions() as session, session.begin():
+            return await leases.acquire(
+                session=session, name=job, holder=self.lotse.worker, ttl=ttl
+            )
+
+    async def _sweep(self) -> None:
+        """Wake chats with updates that no worker works on: stored by a worker that died before
+        answering, or claimed by one that died while delivering (its claim expired)."""
+        every = self.tuning.sweep_every
+        while not self._stopping:
+            await asyncio.sleep(every)
+            try:
+                if not await self._lease(_SWEEP, dt.timedelta(seconds=every * 3)):
+                    continue
+                async with self.lotse.sessions() as session:
+                    chats = await _inbox.stale_chats(
+                        session=session, older_than=self.tuning.sweep_grace
+                    )
+            except Exception:
+                log.warning("looking for forgotten updates failed", exc_info=True)
+                continue
+            for chat in chats:
+                self._wake(chat)
+
     async def _poll(self) -> None:
-        """Long polling; the next offset (Telegram's acknowledgement) follows the commit."""
+        """Long polling; the next offset (Telegram's acknowledgement) follows the commit.
+
+        One worker polls (a lease): Telegram allows a single ``getUpdates`` at a time.
+        """
         bot = self.application.bot
         offset: int | None = None
         delay = 1.0
+        hold = dt.timedelta(seconds=self.tuning.poll_timeout + self.tuning.read_timeout + 30)
         while not self._stopping:
             try:
+                if not await self._lease(_POLLING, hold):
+                    offset = None  # another worker polls; it has the offset
+                    await asyncio.sleep(self.tuning.poll_timeout / 5)
+                    continue
                 updates = await bot.get_updates(
                     offset=offset, timeout=self.tuning.poll_timeout, allowed_updates=ALLOWED_UPDATES
                 )
@@ -362,8 +429,10 @@ class TelegramChannel:
             except InvalidToken:
                 log.error("the bot token was refused: polling stopped")
                 return
-            except (Conflict, TelegramError) as error:
-                log.warning("getUpdates failed (%s), retrying in %.0f s", error, delay)
+            except (Conflict, TelegramError, SQLAlchemyError, OSError) as error:
+                log.warning(
+                    "getUpdates failed (%s), retrying in %.0f s", type(error).__name__, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(self.tuning.boot_backoff, delay * 2)
 
@@ -380,72 +449,142 @@ class TelegramChannel:
         task.add_done_callback(_log_crash)
 
     async def _work(self, chat_id: int | None) -> None:
-        """Process the chat's stored updates one after another, lowest ``update_id`` first."""
+        """Process the chat's stored updates one after another, lowest ``update_id`` first.
+
+        It stops when the chat has nothing open, or when another worker process holds the
+        chat's lowest open update: that worker takes the chat's next update when it is done.
+        """
         try:
             await self.ready.wait()
             while True:
                 self._dirty.discard(chat_id)
-                row = await self._claim(chat_id)
-                if row is None:
-                    if chat_id in self._dirty:
-                        continue
-                    return
                 try:
-                    await self._run(row)
+                    work = await self._claim(chat_id)
+                    if work is not None:
+                        await self._finish(work)
                 except Exception:
                     await asyncio.sleep(1)  # the database or a bug: the update stays open
+                    continue
+                more = work is not None and work.more
+                if not more and chat_id not in self._dirty:
+                    return
         finally:
             self._workers.pop(chat_id, None)
 
-    async def _claim(self, chat_id: int | None) -> TelegramUpdate | None:
-        """The chat's next update, once no lower update of it is still being stored."""
+    @property
+    def _me(self) -> _inbox.Claim:
+        return _inbox.Claim(self.lotse.worker)
+
+    async def _claim(self, chat_id: int | None) -> _Work | None:
+        """Take the chat's next update and answer it, in one transaction.
+
+        The transaction holds the chat's lock (advisory on PostgreSQL, the write lock on
+        SQLite): it reads the lowest open update, re-checks its status and claim under the lock,
+        runs the engine and writes the new state, the outbox and the claim together.
+        """
+        waited = False
         while True:
             with self.arrivals.watch(chat_id) as watch:
-                async with self.lotse.sessions() as session, session.begin():
-                    row = await _inbox.next_update(session=session, chat_id=chat_id)
-                if row is None:
-                    return None  # an update still being stored wakes the worker when committed
-                lower = self.arrivals.lowest(chat_id)
-                if watch.changed:
-                    continue  # an update of the chat was committed during the read: read again
-                if lower is None or lower >= row.update_id:
-                    return row
                 try:
-                    async with asyncio.timeout(self.tuning.order_wait):
-                        await watch.event.wait()
-                except TimeoutError:
-                    log.warning(
-                        "update %s: a lower update is still being stored after %.1f s; going on",
-                        row.update_id,
-                        self.tuning.order_wait,
-                    )
-                    return row
-
-    async def _run(self, row: TelegramUpdate) -> None:
-        typing = None
-        if row.chat_id is not None and row.chat_id > 0:
-            typing = asyncio.ensure_future(self._typing(row.chat_id))
-        try:
-            if row.status == _inbox.PENDING:
-                turn = await self._answer(row)
-                if not turn.saved or len(turn.calls) > turn.saved:
-                    # Calls made outside the engine's transaction (notices, button feedback).
                     async with self.lotse.sessions() as session, session.begin():
-                        await _inbox.mark_handled(
-                            session=session,
-                            update_id=row.update_id,
-                            calls=turn.calls[turn.saved :],
-                            first=turn.saved,
+                        found = await _inbox.next_update(session=session, chat_id=chat_id)
+                        if found is None:
+                            return None  # an update still being stored wakes the worker
+                        row, claimant_alive = found
+                        lower = self.arrivals.lowest(chat_id)
+                        if watch.changed or (
+                            not waited and lower is not None and lower < row.update_id
+                        ):
+                            raise _Later(row.update_id)
+                        if self._me.held_by_other(row, claimant_alive):
+                            self._look_again(chat_id)
+                            return None
+                        return await self._take(session, row, self._me)
+                except _Later as later:
+                    if watch.changed:
+                        continue  # an update of the chat was committed during the read
+                    try:
+                        async with asyncio.timeout(self.tuning.order_wait):
+                            await watch.event.wait()
+                    except TimeoutError:
+                        log.warning(
+                            "update %s: a lower update is still being stored after %.1f s; "
+                            "going on",
+                            later.update_id,
+                            self.tuning.order_wait,
                         )
-            await self._deliver(row.update_id)
-            self._failures.pop(row.update_id, None)
+                        waited = True
+                except _HandlerFailed as failed:
+                    return await self._apologise(chat_id, failed)
+
+    def _look_again(self, chat_id: int | None) -> None:
+        """Another worker process delivers the chat's lowest update and takes the next one when
+        it is done; should that worker have finished before this update was visible to it, this
+        look a moment later (or the sweep) takes it."""
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.tuning.look_again, self._wake, chat_id)
+
+    async def _take(self, session: AsyncSession, row: TelegramUpdate, claim: _inbox.Claim) -> _Work:
+        """Answer a pending update, or pick up an answered one (after a crash) for delivery."""
+        if row.status != _inbox.PENDING:
+            await _inbox.take(session=session, update_id=row.update_id, claim=claim)
+            calls = await _inbox.outbox(session=session, update_id=row.update_id)
+            return _Work(row.update_id, row.chat_id, calls)
+        turn, update = await self._answer(session, row)
+        if turn.error is not None:
+            raise _HandlerFailed(row.update_id, update, turn.error)
+        return await self._queue(session, row.update_id, row.chat_id, turn.calls, claim, turn)
+
+    async def _queue(
+        self,
+        session: AsyncSession,
+        update_id: int,
+        chat_id: int | None,
+        calls: list[Outgoing],
+        claim: _inbox.Claim,
+        turn: Turn | None = None,
+    ) -> _Work:
+        if not calls:
+            more = await _inbox.mark_done(session=session, update_id=update_id, chat_id=chat_id)
+            erased = bool(turn and turn.erased)
+            return _Work(update_id, chat_id, [], erased=erased, done=True, more=more)
+        attempt = uuid.uuid4().hex
+        queued = await _inbox.mark_handled(
+            session=session, update_id=update_id, calls=calls, claim=claim, attempt=attempt
+        )
+        return _Work(update_id, chat_id, queued, fresh=attempt, erased=bool(turn and turn.erased))
+
+    async def _apologise(self, chat_id: int | None, failed: _HandlerFailed) -> _Work | None:
+        """Handling failed and its transaction was rolled back: answer with an apology."""
+        error = failed.error
+        log.error("update %s: %r", failed.update_id, error, exc_info=error)
+        calls = self.handlers.apology(failed.update) if failed.update is not None else []
+        async with self.lotse.sessions() as session, session.begin():
+            found = await _inbox.next_update(session=session, chat_id=chat_id)
+            row = found[0] if found is not None else None
+            if row is None or row.update_id != failed.update_id or row.status != _inbox.PENDING:
+                return None
+            return await self._queue(session, row.update_id, row.chat_id, calls, self._me)
+
+    async def _finish(self, work: _Work) -> None:
+        """Deliver an update's answer; give the update up after repeated failures."""
+        if work.erased:
+            await scrub(self.lotse.db)  # no copy of erased data stays in SQLite's log
+        if work.done:
+            return
+        typing = None
+        if work.chat_id is not None and work.chat_id > 0:
+            typing = asyncio.ensure_future(self._typing(work.chat_id))
+        try:
+            await self._deliver(work)
+            self._failures.pop(work.update_id, None)
         except Exception:
-            failures = self._failures[row.update_id] = self._failures.get(row.update_id, 0) + 1
-            log.exception("update %s failed (%d times)", row.update_id, failures)
+            failures = self._failures[work.update_id] = self._failures.get(work.update_id, 0) + 1
+            log.exception("update %s failed (%d times)", work.update_id, failures)
             if failures >= _MAX_FAILURES:
-                log.error("update %s given up", row.update_id)
+                log.error("update %s given up", work.update_id)
                 async with self.lotse.sessions() as session, session.begin():
-                    await _inbox.mark_done(session=session, update_id=row.update_id)
+                    await _inbox.mark_done(session=session, update_id=work.update_id)
             raise
         finally:
             if typing is not None:
@@ -453,64 +592,67 @@ class TelegramChannel:
                 with contextlib.suppress(asyncio.CancelledError):
                     await typing
 
-    async def _answer(self, row: TelegramUpdate) -> Turn:
-        """Run the update through the PTB handlers and collect the calls of the answer."""
-        turn = Turn(row.update_id)
+    async def _answer(
+        self, session: AsyncSession, row: TelegramUpdate
+    ) -> tuple[Turn, Update | None]:
+        """Run the update through the PTB handlers, in the transaction of ``session``."""
+        turn = Turn(row.update_id, session=session)
         try:
             update = Update.de_json(row.payload, self.application.bot)
         except Exception:
             log.warning("update %s could not be read: ignored", row.update_id, exc_info=True)
-            return turn
+            return turn, None
         self.handlers.turns[row.update_id] = turn
         try:
             await self.application.process_update(update)
         finally:
             self.handlers.turns.pop(row.update_id, None)
-        if turn.error is not None and not turn.saved:
-            log.error("update %s: %r", row.update_id, turn.error, exc_info=turn.error)
-            turn.calls = self.handlers.apology(update)
-        return turn
+        return turn, update
 
-    async def _deliver(self, update_id: int) -> None:
+    async def _deliver(self, work: _Work) -> None:
         """Make the outbox calls of one update in order, each recorded before and after it.
 
-        Before a call its row is committed as ``sending`` with a fresh attempt id; its outcome
-        (``sent`` with Telegram's message id, or ``dropped``) is committed in the transaction that
-        marks the next call ``sending`` or, after the last call, finishes the update (which
+        Before a call its row is committed as ``sending`` with a fresh attempt id (the first
+        call of a fresh answer is stored so in the answer's own transaction); its outcome
+        (``sent`` with Telegram's message id, or ``dropped``) is committed in the transaction
+        that marks the next call ``sending`` or, after the last call, finishes the update (which
         deletes its rows). So at any moment at most one call per chat is in ``sending``.
 
-        Replay rule: a row found in ``sending`` was in flight when the process died, and nobody
+        Replay rule: a row found in ``sending`` was in flight when a process died, and nobody
         knows whether Telegram carried it out (the Bot API has no idempotency key). It is made
         again: a reply that reached Telegram just before the crash then arrives twice, which is
         bounded by the calls in flight at the crash; never making it again could lose a reply
         the person is waiting for. Edits repeat harmlessly ("message is not modified" counts as
         made), a repeated callback answer is refused and dropped.
         """
-        async with self.lotse.sessions() as session:
-            calls = await _inbox.outbox(session=session, update_id=update_id)
-        made: tuple[TelegramOutgoing, str, Delivery] | None = None
-        for call in calls:
-            if call.status == _inbox.SENDING:
-                self.counts["replayed"] += 1
-                log.info(
-                    "update %s: call %d was in flight at a crash: made again",
-                    update_id,
-                    call.position,
-                )
-            attempt = uuid.uuid4().hex
-            async with self.lotse.sessions() as session, session.begin():
-                if made is not None:
-                    await self._record(session, *made)
-                await _inbox.mark_sending(session=session, call_id=call.id, attempt=attempt)
+        made: tuple[_inbox.Queued, str, Delivery] | None = None
+        for call in work.calls:
+            if call.status == _inbox.SENDING and call.attempt and call.attempt == work.fresh:
+                attempt: str = call.attempt
+            else:
+                if call.status == _inbox.SENDING:
+                    self.counts["replayed"] += 1
+                    log.info(
+                        "update %s: call %d was in flight at a crash: made again",
+                        work.update_id,
+                        call.position,
+                    )
+                attempt = uuid.uuid4().hex
+                async with self.lotse.sessions() as session, session.begin():
+                    if made is not None:
+                        await self._record(session, *made)
+                    await _inbox.mark_sending(session=session, call_id=call.id, attempt=attempt)
             deadline = self._deadline(call.queued_at)
             delivery = await self.sender.call(
                 Outgoing(call.method, dict(call.params)), deadline=deadline
             )
+            self._tally(call, delivery)
             made = (call, attempt, delivery)
         async with self.lotse.sessions() as session, session.begin():
-            if made is not None:
-                await self._record(session, *made)
-            await _inbox.mark_done(session=session, update_id=update_id)
+            # The rows go with the update: the last outcome needs no record of its own.
+            work.more = await _inbox.mark_done(
+                session=session, update_id=work.update_id, chat_id=work.chat_id
+            )
 
     def _deadline(self, queued_at: dt.datetime | None) -> float:
         """When a reply queued at ``queued_at`` is given up, on the sender's monotonic clock."""
@@ -522,9 +664,7 @@ class TelegramChannel:
         left = queued_at + span - dt.datetime.now(dt.UTC)
         return time.monotonic() + left.total_seconds()
 
-    async def _record(
-        self, session: Any, call: TelegramOutgoing, attempt: str, delivery: Delivery
-    ) -> None:
+    def _tally(self, call: _inbox.Queued, delivery: Delivery) -> None:
         result = delivery.result
         self.counts[result.value] += 1
         if result is Result.FAILED:
@@ -544,6 +684,12 @@ class TelegramChannel:
             )
         if result in (Result.FAILED, Result.EXPIRED):
             self.counts["dropped"] += 1
+
+    async def _record(
+        self, session: AsyncSession, call: _inbox.Queued, attempt: str, delivery: Delivery
+    ) -> None:
+        result = delivery.result
+        if result in (Result.FAILED, Result.EXPIRED):
             status = _inbox.DROPPED
         else:
             status = _inbox.SENT if result is Result.SENT else _inbox.UNKNOWN
@@ -568,3 +714,32 @@ class TelegramChannel:
 def _log_crash(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and (error := task.exception()) is not None:
         log.error("Telegram task failed: %r", error, exc_info=error)
+
+
+@dataclass
+class _Work:
+    """An update claimed by this worker: the calls still to make."""
+
+    update_id: int
+    chat_id: int | None
+    calls: list[_inbox.Queued]
+    fresh: str | None = None  # the attempt id stored with the first call of a new answer
+    erased: bool = False
+    done: bool = False  # nothing to send: finished in the answer's transaction
+    more: bool = True  # the chat may have more open updates (known once the update is done)
+
+
+class _Later(Exception):
+    """A lower update of the chat is still being stored: claim again once it is."""
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+
+
+class _HandlerFailed(Exception):
+    """Answering raised: the transaction is rolled back, and an apology goes out instead."""
+
+    def __init__(self, update_id: int, update: Update | None, error: BaseException) -> None:
+        self.update_id = update_id
+        self.update = update
+        self.error = error

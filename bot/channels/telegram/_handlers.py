@@ -26,12 +26,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram import _codec, _inbox, _render
+from bot.channels.telegram import _codec, _render
 from bot.channels.telegram._render import Outgoing
 from bot.content.models import LANGUAGES
 from bot.engine import Choice, Command, CommandName, ConversationState, Event, Resume, Start, Text
 from bot.i18n import msg
-from bot.service import Lotse, Outcome
+from bot.service import Lotse, Outcome, Plan
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,9 @@ class Turn:
     update_id: int
     calls: list[Outgoing] = field(default_factory=list)
     error: BaseException | None = None
-    saved: int = 0  # how many of the calls are in the outbox already (with the engine's state)
+    # The channel's transaction for this update: the answer joins it (store, answer, outbox).
+    session: AsyncSession | None = None
+    erased: bool = False  # the person's data was erased: the channel scrubs after the commit
 
 
 def language_hint(update: Update) -> str | None:
@@ -125,12 +127,14 @@ class Handlers:
         """Start a conversation, with the deep-link payload (``tr-dortmund-flyer``) if any."""
         args = context.args or []
         payload = args[0] if args and _PAYLOAD.match(args[0]) else None
-        state = await self._state(update)
-        if payload is not None or state is None:
-            events: list[Event] = [Start(payload=payload, language=language_hint(update))]
-        else:
-            events = [Command(CommandName.RESTART)]
-        await self._converse(update, events)
+        hint = language_hint(update)
+
+        def plan(state: ConversationState | None) -> list[Event]:
+            if payload is not None or state is None:
+                return [Start(payload=payload, language=hint)]
+            return [Command(CommandName.RESTART)]
+
+        await self._converse(update, plan)
 
     async def on_command(self, update: Update, context: Context) -> None:
         """Menu, language, counsellor, delete, help: the engine's commands."""
@@ -145,11 +149,14 @@ class Handlers:
         """Free text (and commands the engine knows, such as /back and /restart)."""
         message = update.effective_message
         text = _BOT_SUFFIX.sub(r"\1", message.text or "") if message else ""
-        if await self._state(update) is None:
-            _, events = self.lotse.opening(text, language=language_hint(update))
-            await self._converse(update, events)
-            return
-        await self._converse(update, [Text(text)])
+        hint = language_hint(update)
+
+        def plan(state: ConversationState | None) -> list[Event]:
+            if state is None:
+                return self.lotse.opening(text, language=hint)[1]
+            return [Text(text)]
+
+        await self._converse(update, plan)
 
     async def on_voice(self, update: Update, context: Context) -> None:
         """Voice and audio: kindly ask for text."""
@@ -173,26 +180,32 @@ class Handlers:
         turn.calls.append(Outgoing("answerCallbackQuery", {"callback_query_id": query.id}))
         if chat is None or chat.type != ChatType.PRIVATE:
             return
-        state = await self._state(update)
         pressed = _codec.decode(query.data or "")
-        option = None
-        if state is not None and pressed is not None:
-            candidates = list(state.offered) + [
-                o.id for o in self.lotse.engine.option_labels(state) if o.id.startswith("nav:")
-            ]
-            option = _codec.resolve(
-                pressed, secret=self.secret, chat_id=chat.id, node=state.node, candidates=candidates
-            )
-        if option is None:
-            log.info("update %s: refused an outdated or forged button", update.update_id)
         message = query.message if isinstance(query.message, Message) else None
-        if message is not None:
-            turn.calls.append(_close_keyboard(message, query.data, chosen=option is not None))
-        if state is None:
-            events: list[Event] = [Start(language=language_hint(update))]
-        else:
-            events = [Choice(option if option is not None else _REFUSED_OPTION)]
-        await self._converse(update, events)
+        hint = language_hint(update)
+
+        def plan(state: ConversationState | None) -> list[Event]:
+            option = None
+            if state is not None and pressed is not None:
+                candidates = list(state.offered) + [
+                    o.id for o in self.lotse.engine.option_labels(state) if o.id.startswith("nav:")
+                ]
+                option = _codec.resolve(
+                    pressed,
+                    secret=self.secret,
+                    chat_id=chat.id,
+                    node=state.node,
+                    candidates=candidates,
+                )
+            if option is None:
+                log.info("update %s: refused an outdated or forged button", update.update_id)
+            if message is not None:
+                turn.calls.append(_close_keyboard(message, query.data, chosen=option is not None))
+            if state is None:
+                return [Start(language=hint)]
+            return [Choice(option if option is not None else _REFUSED_OPTION)]
+
+        await self._converse(update, plan)
 
     # -- groups, channels, everything else ----------------------------------------------------
 
@@ -241,52 +254,48 @@ class Handlers:
     def _turn(self, update: Update) -> Turn:
         return self.turns.setdefault(update.update_id, Turn(update.update_id))
 
-    async def _state(self, update: Update) -> ConversationState | None:
-        chat = update.effective_chat
-        if chat is None:
-            return None
-        return await self.lotse.current_state(channel=CHANNEL, user_key=str(chat.id))
-
     async def _converse(
         self,
         update: Update,
-        events: list[Event],
+        events: list[Event] | Plan,
         *,
         notices: Sequence[str] = (),
         new_silently: bool = False,
     ) -> None:
-        """Run events through the core and queue the answer."""
+        """Run events through the core and queue the answer, in the update's transaction."""
         chat = update.effective_chat
         if chat is None:
             return
         user_key = str(chat.id)
-        if not any(isinstance(e, Start) for e in events) and await self._state(update) is None:
-            # A first contact that is not /start (the chat was cleared, or a command).
-            start = Start(language=language_hint(update), silent=new_silently)
-            events = [start] if not new_silently else [start, *events]
+        hint = language_hint(update)
+
+        def plan(state: ConversationState | None) -> list[Event]:
+            chosen = events(state) if callable(events) else events
+            if state is None and not any(isinstance(e, Start) for e in chosen):
+                # A first contact that is not /start (the chat was cleared, or a command).
+                start = Start(language=hint, silent=new_silently)
+                return [start] if not new_silently else [start, *chosen]
+            return chosen
+
         turn = self._turn(update)
 
         async def finish(session: AsyncSession, outcome: Outcome, after: ConversationState) -> None:
-            # The answer enters the outbox in the engine's own transaction: a crash can
-            # neither lose it nor apply the update twice.
+            # Rendered inside the engine's transaction; the channel writes the calls to the
+            # outbox in that same transaction: a crash can neither lose the answer nor apply
+            # the update twice.
             translator = self.lotse.content.catalogs.translator(outcome.language)
-            calls = _render.send_messages(
+            turn.calls += _render.send_messages(
                 chat.id,
                 outcome.messages,
                 notices=[translator.text(n) for n in notices],
                 secret=self.secret,
                 node=after.node,
             )
-            turn.calls += calls
-            await _inbox.mark_handled(
-                session=session,
-                update_id=turn.update_id,
-                calls=turn.calls[turn.saved :],
-                first=turn.saved,
-            )
-            turn.saved = len(turn.calls)
 
-        await self.lotse.handle(channel=CHANNEL, user_key=user_key, events=events, finish=finish)
+        outcome = await self.lotse.handle(
+            channel=CHANNEL, user_key=user_key, events=plan, finish=finish, session=turn.session
+        )
+        turn.erased |= outcome.erased
 
     def _private_only(self, update: Update, context: Context) -> None:
         chat = update.effective_chat

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.channels.telegram._render import Outgoing
+from bot.store import leases
 from bot.store.models import TelegramOutgoing, TelegramUpdate
 
 PENDING = "pending"  # stored, not yet answered
@@ -98,12 +101,15 @@ async def open_chats(*, session: AsyncSession) -> list[int | None]:
     return list(rows.scalars())
 
 
-async def next_update(*, session: AsyncSession, chat_id: int | None) -> TelegramUpdate | None:
-    """The chat's lowest unfinished update: a chat's updates are taken in ``update_id`` order.
+async def next_update(
+    *, session: AsyncSession, chat_id: int | None
+) -> tuple[TelegramUpdate, bool] | None:
+    """The chat's lowest unfinished update, and whether the worker that claimed it is alive.
 
-    On PostgreSQL this first takes the chat's advisory lock exclusively (released at the end of
-    the transaction): it waits for the storing transactions of the chat that are under way in
-    any process, so a lower update committed a moment later is not overtaken.
+    A chat's updates are taken in ``update_id`` order. On PostgreSQL this first takes the
+    chat's advisory lock exclusively (released at the end of the transaction): it waits for the
+    storing transactions of the chat that are under way in any process, so a lower update
+    committed a moment later is not overtaken.
     """
     if chat_id is not None and session.get_bind().dialect.name == "postgresql":
         await session.execute(
@@ -114,41 +120,137 @@ async def next_update(*, session: AsyncSession, chat_id: int | None) -> Telegram
         TelegramUpdate.chat_id.is_(None) if chat_id is None else TelegramUpdate.chat_id == chat_id
     )
     rows = await session.execute(
-        select(TelegramUpdate)
+        select(TelegramUpdate, leases.alive(session, TelegramUpdate.claimed_by))
         .where(chat, TelegramUpdate.status.in_(OPEN))
         .order_by(TelegramUpdate.update_id)
         .limit(1)
     )
-    return rows.scalars().first()
+    found = rows.first()
+    return (found[0], bool(found[1])) if found is not None else None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An outbox row as the deliverer needs it (read back, or known from its insert)."""
+
+    id: int
+    update_id: int
+    position: int
+    method: str
+    params: dict[str, Any]
+    status: str
+    attempt: str | None
+    queued_at: dt.datetime | None
 
 
 async def mark_handled(
-    *, session: AsyncSession, update_id: int, calls: Sequence[Outgoing], first: int = 0
-) -> None:
-    """Put the replies into the outbox and mark the update answered, in one transaction."""
+    *,
+    session: AsyncSession,
+    update_id: int,
+    calls: Sequence[Outgoing],
+    first: int = 0,
+    claim: Claim | None = None,
+    attempt: str | None = None,
+) -> list[Queued]:
+    """Put the replies into the outbox and mark the update answered, in one transaction.
+
+    With ``attempt`` the first call is stored ``sending`` already: the update's transaction
+    doubles as the record before that call, which saves a transaction per answer. With
+    ``claim`` the update stays claimed by this worker while it delivers.
+    """
     now = dt.datetime.now(dt.UTC)  # the reply deadline counts from here (to the microsecond)
-    session.add_all(
-        TelegramOutgoing(
-            update_id=update_id, position=i, method=c.method, params=c.params, queued_at=now
+    queued = [
+        Queued(
+            id=0,
+            update_id=update_id,
+            position=i,
+            method=c.method,
+            params=c.params,
+            status=SENDING if attempt is not None and i == first else QUEUED,
+            attempt=attempt if i == first else None,
+            queued_at=now,
         )
         for i, c in enumerate(calls, start=first)
+    ]
+    if queued:
+        inserted = await session.execute(
+            insert(TelegramOutgoing).returning(TelegramOutgoing.id, sort_by_parameter_order=True),
+            [{k: v for k, v in vars(q).items() if k != "id"} for q in queued],
+        )
+        ids = list(inserted.scalars())
+        queued = [replace(q, id=id_) for q, id_ in zip(queued, ids, strict=True)]
+    values: dict[str, Any] = {"status": HANDLED, "handled_at": func.now()}
+    if claim is not None:
+        values |= {"claimed_by": claim.worker, "claimed_at": func.now()}
+    await session.execute(
+        update(TelegramUpdate).where(TelegramUpdate.update_id == update_id).values(**values)
     )
+    return queued
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This worker answers or delivers an update; its heartbeat keeps the claim (``leases``)."""
+
+    worker: str
+
+    def held_by_other(self, row: TelegramUpdate, claimant_alive: bool) -> bool:
+        """Does another worker, still alive, work on ``row``?"""
+        return row.claimed_by not in (None, self.worker) and claimant_alive
+
+
+async def take(*, session: AsyncSession, update_id: int, claim: Claim) -> None:
+    """Claim an answered update for delivery (after a crash, or a worker that died)."""
     await session.execute(
         update(TelegramUpdate)
         .where(TelegramUpdate.update_id == update_id)
-        .values(status=HANDLED, handled_at=func.now())
+        .values(claimed_by=claim.worker, claimed_at=func.now())
     )
 
 
-async def outbox(*, session: AsyncSession, update_id: int) -> list[TelegramOutgoing]:
+async def stale_chats(*, session: AsyncSession, older_than: dt.timedelta) -> list[int | None]:
+    """Chats whose unfinished updates nobody works on: never claimed and older than
+    ``older_than`` (the worker that stored them died first), or claimed by a worker whose
+    heartbeat has stopped (it died)."""
+    now = dt.datetime.now(dt.UTC)
+    rows = await session.execute(
+        select(TelegramUpdate.chat_id)
+        .where(
+            TelegramUpdate.status.in_(OPEN),
+            or_(
+                and_(
+                    TelegramUpdate.claimed_by.is_(None),
+                    TelegramUpdate.received_at < now - older_than,
+                ),
+                and_(
+                    TelegramUpdate.claimed_by.is_not(None),
+                    ~leases.alive(session, TelegramUpdate.claimed_by),
+                ),
+            ),
+        )
+        .distinct()
+    )
+    return list(rows.scalars())
+
+
+async def outbox(*, session: AsyncSession, update_id: int) -> list[Queued]:
     """The calls of an update that are still to be made (``queued``, or ``sending`` after a
     crash), in order."""
     rows = await session.execute(
-        select(TelegramOutgoing)
+        select(
+            TelegramOutgoing.id,
+            TelegramOutgoing.update_id,
+            TelegramOutgoing.position,
+            TelegramOutgoing.method,
+            TelegramOutgoing.params,
+            TelegramOutgoing.status,
+            TelegramOutgoing.attempt,
+            TelegramOutgoing.queued_at,
+        )
         .where(TelegramOutgoing.update_id == update_id, TelegramOutgoing.status.in_(UNFINISHED))
         .order_by(TelegramOutgoing.position)
     )
-    return list(rows.scalars())
+    return [Queued(*row) for row in rows]
 
 
 async def mark_sending(*, session: AsyncSession, call_id: int, attempt: str) -> None:
@@ -178,15 +280,33 @@ async def forget_call(*, session: AsyncSession, call_id: int) -> None:
     )
 
 
-async def mark_done(*, session: AsyncSession, update_id: int) -> None:
-    """Finished: clear the payload (it holds personal text) and the chat id; keep the bare
-    ``update_id`` against duplicates."""
-    await session.execute(delete(TelegramOutgoing).where(TelegramOutgoing.update_id == update_id))
-    await session.execute(
+async def mark_done(*, session: AsyncSession, update_id: int, chat_id: int | None = None) -> bool:
+    """Finished: clear the payload (it holds personal text), the chat id and the claim; keep
+    the bare ``update_id`` against duplicates.
+
+    It also tells whether ``chat_id`` has more open updates (stored by any worker), so the
+    worker needs no further claim to know. One statement on PostgreSQL.
+    """
+    gone = delete(TelegramOutgoing).where(TelegramOutgoing.update_id == update_id)
+    done = (
         update(TelegramUpdate)
         .where(TelegramUpdate.update_id == update_id)
-        .values(status=DONE, payload={}, chat_id=None)
+        .values(status=DONE, payload={}, chat_id=None, claimed_by=None, claimed_at=None)
     )
+    other = aliased(TelegramUpdate)
+    more = (
+        select(other.update_id)
+        .where(other.chat_id == chat_id, other.status.in_(OPEN), other.update_id != update_id)
+        .exists()
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = done.add_cte(gone.returning(TelegramOutgoing.id).cte("gone")).returning(more)
+        found = (await session.execute(statement)).scalar()
+    else:
+        await session.execute(gone)
+        await session.execute(done)
+        found = (await session.execute(select(more))).scalar() if chat_id is not None else False
+    return bool(found) and chat_id is not None
 
 
 async def purge(*, session: AsyncSession, older_than: dt.timedelta) -> int:
