@@ -98,13 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _worker_counts(choice: str, root: Path, notes: list[str]) -> list[int]:
+def _worker_counts(choice: str, root: Path, sqlite: bool, notes: list[str]) -> list[int]:
     if choice != "auto":
         return [int(x) for x in choice.split(",") if x.strip()]
-    if supports_workers(root):
-        return [1, 2]
-    notes.append("`lotse run --workers` is not available in this checkout: 1 worker only")
-    return [1]
+    if not supports_workers(root):
+        notes.append("`lotse run --workers` is not available in this checkout: 1 worker only")
+        return [1]
+    if sqlite:
+        notes.append("several workers need PostgreSQL (LOTSE_TEST_DATABASE_URL): 1 worker only")
+        return [1]
+    return [1, 2]
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
@@ -125,9 +128,9 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"unknown modes: {', '.join(sorted(unknown))}")
     notes: list[str] = []
     compile_catalogs(root)
-    workers = _worker_counts(args.workers, root, notes)
     started = dt.datetime.now(dt.UTC)
     test_url = os.environ.get("LOTSE_TEST_DATABASE_URL")
+    workers = _worker_counts(args.workers, root, not test_url, notes)
     result: dict[str, Any] = {
         "label": args.label,
         "started": started.isoformat(timespec="seconds"),
@@ -147,13 +150,29 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         async with serve_fake(free_port()) as fake:
             for count in workers:
                 print(f"… {count} worker(s): starting the server", file=sys.stderr, flush=True)
-                run = await _measure(
-                    root, count, fake, options, modes, raised, test_url, Path(folder), args.output
-                )
+                try:
+                    run = await _measure(
+                        root,
+                        count,
+                        fake,
+                        options,
+                        modes,
+                        raised,
+                        test_url,
+                        Path(folder),
+                        args.output,
+                    )
+                except RuntimeError as error:  # the server did not start: say so, go on
+                    run = {"workers": count, "error": str(error)}
                 result["runs"].append(run)
             if args.budget_chats > 0:
                 print("… default outbound budget", file=sys.stderr, flush=True)
-                result["budget"] = await _budget(root, fake, options, args, test_url, Path(folder))
+                try:
+                    result["budget"] = await _budget(
+                        root, fake, options, args, test_url, Path(folder)
+                    )
+                except RuntimeError as error:  # the server did not start
+                    result["budget"] = {"error": str(error)}
     result["machine"]["load_after"] = load_average()
     result["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return result
@@ -173,7 +192,11 @@ async def _start(
         root=root, workers=workers, database_url=url, fake=fake, budget=budget, log_dir=logs
     )
     fake.reset()
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        server.stop()  # it may still be running (too slow to start)
+        raise
     fake.reset()
     return server
 

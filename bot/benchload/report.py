@@ -94,7 +94,8 @@ _COLUMNS = {
     "conversations": [
         ("conc", "concurrency"), ("updates", "updates"), ("ans/s", "answered_per_s"),
         ("ack p50", "ack_p50_ms"), ("ack p99", "ack_p99_ms"), ("e2e p50", "e2e_p50_ms"),
-        ("e2e p99", "e2e_p99_ms"), ("full p99", "complete_p99_ms"), ("lost", "lost"),
+        ("e2e p99", "e2e_p99_ms"), ("start p99", "e2e_start_p99_ms"),
+        ("full p99", "complete_p99_ms"), ("lost", "lost"),
         ("late", "late"), ("dup", "duplicated"), ("order", "out_of_order"), ("err", "http_errors"),
         ("cpu ms/u", "cpu_ms_per_update"), ("quiet", "quiet_after"), ("load", "load_1min"),
     ],
@@ -137,6 +138,9 @@ def render(result: Figures) -> str:
     lines += [f"note: {note}" for note in result.get("notes", [])]
     for run in result["runs"]:
         lines.append("")
+        if "error" in run:
+            lines.append(f"== {run['workers']} worker(s): {run['error']}")
+            continue
         lines.append(f"== {run['workers']} worker(s), outbound budget raised ({run['budget_env']})")
         for mode, columns in _COLUMNS.items():
             if run.get(mode):
@@ -150,7 +154,9 @@ def render(result: Figures) -> str:
             lines += [f"   {line[:150]}" for line in log.get("distinct", [])]
         lines += _targets_lines(run["targets"])
     budget = result.get("budget")
-    if budget:
+    if budget and "error" in budget:
+        lines += ["", f"== default outbound budget: {budget['error']}"]
+    elif budget:
         lines.append("")
         lines.append(f"== default outbound budget, {budget['conversations']['concurrency']} chats")
         lines += table([budget["conversations"]], _COLUMNS["conversations"])
