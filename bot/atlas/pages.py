@@ -8,6 +8,7 @@ known, the chat links, and whether the page is static (search by inline script, 
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +34,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOPIC_PAGES = ("recognition", "funding")
 PagePath = tuple[str, ...]
 _MEMO_SIZE = 64
+_SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_XHTML = "http://www.w3.org/1999/xhtml"
 
 _LEGAL = {
     LegalBasis.BBIG: msg("atlas.legal_bbig"),
@@ -294,14 +297,24 @@ class Atlas:
         return self._render("topic.html", page)
 
     def sitemap(self, public_url: str) -> str:
+        """Every page with its language alternates (the sitemaps.org format with xhtml:link)."""
         links = Links(public_url=public_url)
-        urls = []
+        ET.register_namespace("", _SITEMAP)
+        ET.register_namespace("xhtml", _XHTML)
+        urlset = ET.Element(f"{{{_SITEMAP}}}urlset")
         for path in self.page_paths():
-            alternates = (
-                [(lang, links.absolute((lang, *path[1:]))) for lang in LANGUAGES] if path else []
-            )
-            urls.append({"loc": links.absolute(path), "alternates": alternates})
-        return self.env.get_template("sitemap.xml").render(urls=urls)
+            url = ET.SubElement(urlset, f"{{{_SITEMAP}}}url")
+            ET.SubElement(url, f"{{{_SITEMAP}}}loc").text = links.absolute(path)
+            for language in LANGUAGES if path else ():
+                ET.SubElement(
+                    url,
+                    f"{{{_XHTML}}}link",
+                    rel="alternate",
+                    hreflang=language,
+                    href=str(links.absolute((language, *path[1:]))),
+                )
+        ET.indent(urlset)
+        return ET.tostring(urlset, encoding="unicode", xml_declaration=True) + "\n"
 
     def _memo(self, key: tuple[str, ...], links: Links, render: Callable[[], str]) -> str:
         full = (*key, repr(links))
