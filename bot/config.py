@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     telegram_reply_deadline: dt.timedelta = Field(
         default=dt.timedelta(hours=24), gt=dt.timedelta(0), alias="TELEGRAM_REPLY_DEADLINE"
     )
+    # A counsellor conversation in the chat (bot.thread) ends, and the bot is back, after this
+    # long without a message either way: seconds, or ISO 8601 such as PT48H.
+    thread_idle: dt.timedelta = Field(
+        default=dt.timedelta(hours=48), gt=dt.timedelta(0), alias="LOTSE_THREAD_IDLE"
+    )
     # Telegram's limits for the whole bot (every worker process together): messages in any
     # second, and messages in any minute in one group chat.
     telegram_rate_per_second: float = Field(default=30.0, gt=0, alias="TELEGRAM_RATE_PER_SECOND")

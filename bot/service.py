@@ -49,6 +49,8 @@ from bot.store.db import create_engine, scrub, session_factory
 from bot.store.leases import worker_id
 from bot.store.models import Conversation, Notification, utcnow
 from bot.store.types import clean_text
+from bot.thread import talk, words
+from bot.thread.texts import CLOSED as THREAD_CLOSED
 
 log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -90,6 +92,8 @@ class Lotse:
         self.button_senders: dict[str, notify.ButtonSender] = {}
         # This process among the workers that share the database (claims, job leases).
         self.worker = worker_id()
+        # The clock of counsellor conversations (their idle end); tests set their own.
+        self.clock: Callable[[], dt.datetime] = utcnow
 
     @classmethod
     def create(cls, settings: Settings) -> Lotse:
@@ -175,12 +179,31 @@ class Lotse:
         events = [_cleaned(event) for event in events]
         if language in LANGUAGES:
             state.language = language
+        # A counsellor conversation is looked up only where there is a lead (one read).
+        now = self.clock()
+        found = await talk.find(
+            session=session, conversation_id=conversation.id, has_lead=state.lead, now=now,
+            idle=self.settings.thread_idle,
+        )  # fmt: skip
+        if found.ended:
+            translator = self.content.catalogs.translator(state.language)
+            messages.append(RenderedMessage(self.renderer.text(THREAD_CLOSED, translator)))
         for event in events:
+            if found.talk is not None and talk.for_counsellor(self.engine, event):
+                assert isinstance(event, Text)
+                await talk.hear(session=session, talk=found.talk, text=event.text, now=now)
+                continue  # to the counsellor, not the bot
             before = state
             state, reply = self.engine.handle(state, event)
             conversation, state, reply = await self._apply(
                 session, conversation, before, state, reply
             )
+            if isinstance(event, Text):
+                await words.notice(
+                    session=session, engine=self.engine, understanding=self.understander,
+                    conversation_id=conversation.id, before=before, state=state,
+                    text=event.text, answer=reply.answer, now=now,
+                )  # fmt: skip
             reports.observe(session, self, conversation, event, state, reply)
             erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
             translator = self.content.catalogs.translator(state.language)
@@ -218,13 +241,17 @@ class Lotse:
                         session=session, conversation=conversation, version=version
                     )
                 case HandoverRequested(facts=facts):
-                    await leads.upsert_lead(
+                    handed = await leads.upsert_lead(
                         session=session,
                         conversation=conversation,
                         facts={**facts, "channel": conversation.channel},
                         language=language,
                         region=region,
                         tell_counsellors=self.settings.telegram_counsellor_chat_id is not None,
+                    )
+                    state.lead = True  # a counsellor may write now (bot.thread)
+                    await words.keep(
+                        session=session, lead=handed, asked=state.asked, now=self.clock()
                     )
                 case BookingRequested(slot_id=slot_id):
                     lead = await leads.open_lead(session=session, conversation_id=conversation.id)

@@ -168,6 +168,11 @@ class ConversationState:
     slot_offers: dict[str, dict[str, str]] = field(default_factory=dict)
     turns: int = 0  # events handled; binds buttons to the turn they were shown in
     offer: str | None = None  # after an answer: the tree (or "handover") to offer next
+    # A lead exists, so a counsellor may write (``bot.thread``); a restart keeps it.
+    lead: bool = False
+    # The person's own typed questions as [text, topic], the latest last (bounded; see
+    # ``bot.thread.words``): here only until consent, then copied to the lead.
+    asked: list[list[str | None]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

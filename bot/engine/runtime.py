@@ -226,6 +226,22 @@ class Engine:
             slot_offers=state.slot_offers,
         )
 
+    def is_command(self, text: str) -> bool:
+        """Typed text the engine takes as a command: "/start", "Meine Daten", "Mein Termin"."""
+        text = text.strip()
+        if _SLASH.match(text):
+            return True
+        if self._exact_command(text) is not None:
+            return True
+        return bool(_MY_APPOINTMENT.search(normalize(text)))
+
+    def own_words(self, state: ConversationState, text: str) -> bool:
+        """Typed text that is the person's own question: no command, and not typed where a
+        name, phone number, e-mail or other personal answer is asked for."""
+        node = self.dialogs.nodes.get(state.node or "")
+        personal = node is not None and node.input in _PERSONAL_INPUTS
+        return bool(text.strip()) and not personal and not self.is_command(text)
+
     def option_labels(self, state: ConversationState) -> list[ReplyOption]:
         """The options of the current question, as they were shown."""
         if state.node is None:
@@ -269,7 +285,8 @@ class Engine:
                 self._back(state, reply)
             case CommandName.RESTART:
                 fresh = ConversationState(
-                    language=state.language, region=state.region, source=state.source
+                    language=state.language, region=state.region, source=state.source,
+                    lead=state.lead,
                 )
                 state.__dict__.update(fresh.__dict__)
                 self._goto(state, WELCOME if state.language else LANGUAGE, reply)

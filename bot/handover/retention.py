@@ -17,6 +17,7 @@ from bot.store.models import (
     KompassDocument,
     Lead,
     LeadEvent,
+    LeadMessage,
     LoginLimit,
     Notification,
     TelegramOutgoing,
@@ -45,6 +46,7 @@ async def erase_conversation(*, session: AsyncSession, conversation_id: int) -> 
     )
     await session.execute(delete(Booking).where(Booking.lead_id.in_(leads)))
     await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(leads)))
+    await session.execute(delete(LeadMessage).where(LeadMessage.conversation_id == conversation_id))
     await session.execute(delete(Lead).where(Lead.conversation_id == conversation_id))
     await session.execute(
         delete(Notification).where(Notification.conversation_id == conversation_id)
@@ -89,6 +91,14 @@ async def purge(
         await session.execute(delete(KompassDocument).where(KompassDocument.lead_id.in_(lead_ids)))
         await session.execute(delete(Booking).where(Booking.lead_id.in_(lead_ids)))
         await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))
+        # The counsellor conversation goes with the lead, also what was sent of it.
+        await session.execute(delete(LeadMessage).where(LeadMessage.lead_id.in_(lead_ids)))
+        conversations = select(Lead.conversation_id).where(Lead.id.in_(lead_ids))
+        await session.execute(
+            delete(Notification).where(
+                Notification.kind == "thread", Notification.conversation_id.in_(conversations)
+            )
+        )
         await session.execute(delete(Lead).where(Lead.id.in_(lead_ids)))
     has_open_lead = exists().where(
         Lead.conversation_id == Conversation.id, Lead.status.in_(OPEN_STATUSES)

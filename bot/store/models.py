@@ -413,3 +413,28 @@ class TelegramPacing(Base):
     full_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     booked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     flood_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LeadMessage(Base):
+    """What is said on a lead (``bot.thread``): the person's own questions (``asked``, kept after
+    consent, with the topic understood), and the conversation between counsellor and person:
+    ``message`` (by ``counsellor`` or ``person``), and the bot stepping aside (``opened``) and
+    back (``closed``). ``read_at``: when a counsellor saw a person's message."""
+
+    __tablename__ = "lead_messages"
+    __table_args__ = (Index("ix_lead_messages_conversation_kind", "conversation_id", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(SafeString(16))
+    author: Mapped[str] = mapped_column(SafeString(16))  # "person", "counsellor" or "bot"
+    counsellor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("counsellors.id", ondelete="SET NULL")
+    )
+    text: Mapped[str | None] = mapped_column(SafeText)
+    topic: Mapped[str | None] = mapped_column(SafeString(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
