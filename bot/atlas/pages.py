@@ -21,11 +21,12 @@ from bot.atlas.fields import FIELD_NAMES, FIELDS, OTHER
 from bot.atlas.search import fold, matches, terms
 from bot.atlas.svg import ways_svg
 from bot.atlas.texts import TEXTS
-from bot.atlas.ways import FULL_WEEK, OccupationWays, Step, occupation_ways
+from bot.atlas.ways import FULL_WEEK, OccupationWays, RegionalBodies, Step, occupation_ways
 from bot.channels.telegram import deep_link, web_link
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES, Body, FundingProgramme, LegalBasis, Source, Topic
 from bot.courses import OFFICIAL_SEARCH
+from bot.engine.facts import Facts
 from bot.engine.render import Renderer
 from bot.i18n import Catalogs, Translator, language_name, msg
 
@@ -159,7 +160,8 @@ class Atlas:
             }
             for language in LANGUAGES
         ]
-        page = _Page("de", (), "Lotse", choices[0]["site"], links, {"choices": choices})
+        sites = " · ".join(str(choice["site"]) for choice in choices)
+        page = _Page("de", (), sites, sites, links, {"choices": choices})
         return self._render("root.html", page)
 
     def index(self, language: str, links: Links, query: str = "") -> str:
@@ -419,7 +421,7 @@ class Atlas:
             "url": str(body.website) if body.website else None,
         }
 
-    def _region(self, regional: Any, translator: Translator) -> dict[str, Any]:
+    def _region(self, regional: RegionalBodies, translator: Translator) -> dict[str, Any]:
         t = Words(translator)
         return {
             "name": f"{regional.region.name}, {regional.region.state}",
@@ -480,8 +482,6 @@ class Atlas:
         return next(iter(self.ways.values()))
 
     def _general_params(self) -> dict[str, object]:
-        from bot.engine.facts import Facts
-
         # No region and no case: answers name the kind of office, never a guessed one.
         return Facts(self.knowledge, {}, None).params()
 
