@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 BERLIN = ZoneInfo("Europe/Berlin")
 # The web chat's download: bound to the session cookie, never a guessable address of its own.
 KOMPASS_URL = "/api/kompass.pdf"
+KOMPASS_FILENAME = "kompetenz-kom-pass.pdf"
 
 
 async def make_document(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import KompassDocument
+from bot.store.models import Conversation, KompassDocument
 
 
 async def save_document(
@@ -59,3 +59,23 @@ async def documents_of_lead(*, session: AsyncSession, lead_id: int) -> list[Komp
         .order_by(KompassDocument.version.desc())
     )
     return list(found)
+
+
+async def document_pdf(*, session: AsyncSession, document_id: int) -> bytes | None:
+    """The PDF of one version, or None when it was erased meanwhile (Telegram's outbox)."""
+    pdf: bytes | None = await session.scalar(
+        select(KompassDocument.pdf).where(KompassDocument.id == document_id)
+    )
+    return pdf
+
+
+async def latest_document_id(*, session: AsyncSession, channel: str, user_key: str) -> int | None:
+    """The newest version of a chat's Kom-Pass (a channel that sends it as a file)."""
+    found: int | None = await session.scalar(
+        select(KompassDocument.id)
+        .join(Conversation, Conversation.id == KompassDocument.conversation_id)
+        .where(Conversation.channel == channel, Conversation.user_key == user_key)
+        .order_by(KompassDocument.version.desc())
+        .limit(1)
+    )
+    return found

@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -135,6 +136,10 @@ class FakeBotApi:
             return JSONResponse({}, 499)
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, UploadFile):  # sendDocument: the file's bytes and name
+                params[key], params[f"{key}_name"] = await value.read(), value.filename
+                await value.close()
+                continue
             params[key] = json.loads(str(value)) if key in _JSON_KEYS else str(value)
         call = Call(method, params, time.monotonic())
         self.calls.append(call)
@@ -165,7 +170,7 @@ class FakeBotApi:
                 "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }  # fmt: skip
-        if method in ("sendMessage", "editMessageText"):
+        if method in ("sendMessage", "editMessageText", "sendDocument"):
             chat_id = params["chat_id"]
             message = {
                 "message_id": params.get("message_id") or next(self._ids),

@@ -30,7 +30,9 @@ from bot.channels.telegram import _codec, _render
 from bot.channels.telegram._render import Outgoing
 from bot.content.models import LANGUAGES
 from bot.engine import Choice, Command, CommandName, ConversationState, Event, Resume, Start, Text
-from bot.i18n import msg
+from bot.i18n import Translator, msg
+from bot.kompass.document import KOMPASS_FILENAME, KOMPASS_URL
+from bot.kompass.store import latest_document_id
 from bot.service import Lotse, Outcome, Plan
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ NOTICE_MYDATA = msg("tg.mydata")
 NOTICE_PRIVATE_ONLY = msg("tg.private_only")
 LABEL_OPEN_PRIVATE = msg("tg.open_private_chat")
 NOTICE_ERROR = msg("tg.error")
+KOMPASS_CAPTION = msg("kompass.download")
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 _VOICE = filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE
@@ -284,18 +287,42 @@ class Handlers:
             # outbox in that same transaction: a crash can neither lose the answer nor apply
             # the update twice.
             translator = self.lotse.content.catalogs.translator(outcome.language)
+            shown = [translator.text(n) for n in notices]
+            at = _render.offered_document(outcome.messages, KOMPASS_URL)
+            if at is not None:
+                # Where the web chat links the Kom-Pass, Telegram gets the PDF as a file.
+                document = await self._kompass_document(session, chat.id, translator)
+                turn.calls += _render.send_with_document(
+                    chat.id, outcome.messages, at, document,
+                    notices=shown, secret=self.secret, node=after.node,
+                )  # fmt: skip
+                return
             turn.calls += _render.send_messages(
-                chat.id,
-                outcome.messages,
-                notices=[translator.text(n) for n in notices],
-                secret=self.secret,
-                node=after.node,
+                chat.id, outcome.messages, notices=shown, secret=self.secret, node=after.node
             )
 
         outcome = await self.lotse.handle(
             channel=CHANNEL, user_key=user_key, events=plan, finish=finish, session=turn.session
         )
         turn.erased |= outcome.erased
+
+    async def _kompass_document(
+        self, session: AsyncSession, chat_id: int, translator: Translator
+    ) -> Outgoing | None:
+        """The chat's newest Kom-Pass as a ``sendDocument`` call: the outbox keeps the
+        document's id, the sender loads the PDF when it sends."""
+        document_id = await latest_document_id(
+            session=session, channel=CHANNEL, user_key=str(chat_id)
+        )
+        if document_id is None:
+            return None
+        params = {
+            "chat_id": chat_id,
+            "kompass_document_id": document_id,
+            "filename": KOMPASS_FILENAME,
+            "caption": translator.text(KOMPASS_CAPTION),
+        }
+        return Outgoing("sendDocument", params)
 
     def _private_only(self, update: Update, context: Context) -> None:
         chat = update.effective_chat

@@ -130,6 +130,38 @@ def _button(
     return {"text": label or "…", "callback_data": data}
 
 
+def offered_document(messages: Sequence[RenderedMessage], url: str) -> int | None:
+    """The message that offers a download at ``url`` (the web chat's Kom-Pass link), if any."""
+    return next(
+        (i for i, m in enumerate(messages) if any(link.url == url for link in m.links)), None
+    )
+
+
+def send_with_document(
+    chat_id: int,
+    messages: Sequence[RenderedMessage],
+    at: int,
+    document: Outgoing | None,
+    *,
+    notices: Sequence[str] = (),
+    secret: str,
+    node: str | None,
+) -> list[Outgoing]:
+    """One turn whose message ``at`` offered a download: that link is left out (it serves the
+    web chat only) and the file itself follows the message; the rest comes after it."""
+    offering = messages[at]
+    kept = tuple(link for link in offering.links if link.url.startswith("https://"))
+    offering = RenderedMessage(offering.text, offering.options, kept)
+    calls = send_messages(
+        chat_id, [*messages[:at], offering], notices=notices, secret=secret, node=node
+    )
+    if document is not None:
+        calls.append(document)
+    if rest := messages[at + 1 :]:
+        calls += send_messages(chat_id, rest, secret=secret, node=node)
+    return calls
+
+
 def send_messages(
     chat_id: int,
     messages: Iterable[RenderedMessage],

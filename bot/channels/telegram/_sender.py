@@ -35,12 +35,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram._pacing import MemoryPacing, Pacing, Rule, pacing_for
 from bot.channels.telegram._render import Outgoing
+from bot.kompass.store import document_pdf
+from bot.store.db import session_factory
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -65,6 +67,20 @@ MESSAGES = frozenset(
         "forwardMessage",
     }
 )
+
+
+# The PDF of a stored Kom-Pass version by id (the outbox keeps a reference, not the bytes).
+Documents = Callable[[int], Awaitable[bytes | None]]
+
+
+def stored_documents(engine: AsyncEngine) -> Documents:
+    sessions = session_factory(engine)
+
+    async def load(document_id: int) -> bytes | None:
+        async with sessions() as session:
+            return await document_pdf(session=session, document_id=document_id)
+
+    return load
 
 
 class Result(enum.Enum):
@@ -207,10 +223,12 @@ class Sender:
         pacing: Pacing | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        documents: Documents | None = None,
     ) -> None:
         """``pacing``: where the limits are kept (``_pacing.pacing_for``); this process alone
-        without it."""
+        without it. ``documents`` loads the PDFs that ``sendDocument`` calls refer to."""
         self.bot = bot
+        self._documents = documents
         self.limits = limits
         self.limiter = RateLimiter(limits, clock, pacing)
         self._sleep = sleep
@@ -222,7 +240,12 @@ class Sender:
         """A sender that keeps the limits together with every worker process on ``engine``
         (PostgreSQL; SQLite runs one process and keeps them in memory). ``secret`` keys the
         hashes that stand for chat ids in the database."""
-        return cls(bot, limits, pacing=pacing_for(engine, secret=secret))
+        return cls(
+            bot,
+            limits,
+            pacing=pacing_for(engine, secret=secret),
+            documents=stored_documents(engine),
+        )
 
     async def call(
         self, call: Outgoing, *, deadline: float | None = None, retry: bool = True
@@ -330,6 +353,8 @@ class Sender:
                     reply_markup=reply_markup,
                     link_preview_options=LinkPreviewOptions(**preview) if preview else None,
                 )
+            case "sendDocument":
+                result = await self._send_document(p, reply_markup)
             case "editMessageText":
                 result = await self.bot.edit_message_text(**p, reply_markup=reply_markup)
             case "editMessageReplyMarkup":
@@ -343,3 +368,16 @@ class Sender:
             case _:
                 raise ValueError(f"unsupported Bot API method {call.method}")
         return result.message_id if isinstance(result, Message) else None
+
+    async def _send_document(
+        self, p: dict[str, Any], reply_markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        """A stored Kom-Pass PDF, loaded when it is sent; erased meanwhile, it is refused."""
+        document_id = int(p.pop("kompass_document_id"))
+        filename = str(p.pop("filename"))
+        pdf = await self._documents(document_id) if self._documents is not None else None
+        if pdf is None:
+            raise BadRequest("the document is no longer stored")
+        return await self.bot.send_document(
+            **p, document=InputFile(pdf, filename=filename), reply_markup=reply_markup
+        )
