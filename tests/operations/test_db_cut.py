@@ -115,14 +115,6 @@ async def test_a_database_cut_under_load_loses_nothing(
         assert value(after, "lotse_telegram_inbox_depth") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Telegram channel bug: a chat worker whose database read fails (_claim in _work) ends "
-        "and nothing starts it again, so a chat that says nothing after the cut keeps its "
-        "stored, acknowledged updates unanswered until its next update or a restart"
-    ),
-)
 async def test_stored_updates_of_quiet_chats_are_answered_after_a_cut(
     postgres: tuple[TcpProxy, str, Lotse], bot_api: FakeBotApi, record_property: Any
 ) -> None:
