@@ -60,6 +60,17 @@ BOOKINGS = Counter(
     ["channel", "by"],
 )
 
+CHANNELS = ("web", "telegram")
+ERROR_KINDS = ("refused", "server_error", "unreachable", "unknown_outcome")
+# Every series exists from the start at 0, so that rate() sees the first increment.
+for _channel in CHANNELS:
+    UPDATES.labels(_channel)
+    ANSWERS.labels(_channel)
+    LATENCY.labels(_channel)
+    LEADS.labels(_channel)
+for _kind in ERROR_KINDS:
+    TELEGRAM_API_ERRORS.labels(_kind)
+
 # Telegram updates since they were stored in this process (update id -> monotonic time): the
 # latency then comes from one clock; an update answered by another process or after a restart
 # falls back to the row's ``received_at``. Bounded, so that lost entries cannot pile up.
