@@ -10,6 +10,7 @@ from bot.dashboard import (
     auth,
     calendar,
     courses,
+    kompass,
     leads,
     password_reset,
     queue,
@@ -26,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 _MODULES = (auth, queue, leads, slots, admin, courses, calendar, release, regions, password_reset)
 for _module in _MODULES:
     router.include_router(_module.router)
+router.include_router(kompass.router)  # the Kom-Pass on the lead page
 router.include_router(reports.router)  # admins: the funders' reports
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard import queries
+from bot.dashboard import kompass, queries
 from bot.dashboard.auth import CheckedForm, CurrentViewer, Viewer
 from bot.dashboard.display import (
     AVAILABILITY_NAMES,
@@ -90,6 +90,9 @@ async def lead_page(
         names = await queries.counsellor_names(session=session)
         slot = await booking.booked_slot(session=session, lead=lead)
         events = await queries.events(session=session, lead_id=lead.id)
+        kompass_section = await kompass.section(
+            session=session, lead=lead, names=names, message=request.query_params.get("msg")
+        )
         manage = _may_manage(viewer, lead)
         free = (
             await queries.own_free_slots(session=session, counsellor_id=viewer.id)
@@ -118,6 +121,7 @@ async def lead_page(
         lead=summary,
         contact=[(label, value) for label, value in contact if value],
         questions=questions(lotse.content, lead),
+        kompass=kompass_section,
         events=timeline,
         notes=[e for e in timeline if e.is_note],
         manage=manage,

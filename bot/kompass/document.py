@@ -38,6 +38,44 @@ async def make_document(
     notes: str | None = None,
 ) -> KompassDocument:
     """Plan and PDF from the conversation's facts and Kom-Pass answers, stored as a new version."""
+    lead = await leads.open_lead(session=session, conversation_id=conversation.id)
+    return await _issue(
+        lotse, session, conversation.id, lead.id if lead is not None else None, state,
+        created_by=created_by, notes=notes,
+    )  # fmt: skip
+
+
+async def new_version(
+    lotse: Lotse,
+    session: AsyncSession,
+    previous: KompassDocument,
+    *,
+    created_by: str,
+    notes: str | None,
+) -> KompassDocument:
+    """A counsellor's version: the stored answers of ``previous`` planned again today, with
+    their notes (the conversation may have moved on; the answers the person gave stay)."""
+    answers = dict(previous.answers)
+    kept = dict(answers.pop("slots", None) or {})
+    language = kept.pop("_language", None) or previous.language
+    region = kept.pop("_region", None)
+    state = ConversationState(language=language, region=region, slots={**answers, **kept})
+    return await _issue(
+        lotse, session, previous.conversation_id, previous.lead_id, state,
+        created_by=created_by, notes=notes,
+    )  # fmt: skip
+
+
+async def _issue(
+    lotse: Lotse,
+    session: AsyncSession,
+    conversation_id: int,
+    lead_id: int | None,
+    state: ConversationState,
+    *,
+    created_by: str,
+    notes: str | None,
+) -> KompassDocument:
     facts = lotse.engine.facts(state)
     today = dt.datetime.now(BERLIN).date()
     courses: list[PlanLine] = []
@@ -54,7 +92,6 @@ async def make_document(
             for line in course_lines(found, facts.occupation.id, today)
         ]
     answers = answers_of(state.slots)
-    lead = await leads.open_lead(session=session, conversation_id=conversation.id)
     appointment = state.slots.get("appointment")
     plan = build_plan(
         facts,
@@ -72,11 +109,12 @@ async def make_document(
         name=state.slots.get("contact_name"),
         created=today,
         stored_days=lotse.settings.retention_days,
+        notes=notes,
     )
     return await save_document(
         session=session,
-        conversation_id=conversation.id,
-        lead_id=lead.id if lead is not None else None,
+        conversation_id=conversation_id,
+        lead_id=lead_id,
         language=language,
         answers=answers | {"slots": _plan_slots(state)},
         pdf=pdf,

@@ -44,8 +44,12 @@ def render_pdf(
     name: str | None,
     created: dt.date,
     stored_days: int | None = None,
+    notes: str | None = None,
 ) -> bytes:
-    """The PDF as bytes; each text in the reader's language, then in German when that differs."""
+    """The PDF as bytes; each text in the reader's language, then in German when that differs.
+
+    ``notes``: a counsellor's notes for a new version, printed as they were written.
+    """
     pdf = _Document(format="A4")
     pdf.set_title(german.text(msg("kompass.pdf_title")))
     pdf.set_creator("Lotse")
@@ -120,6 +124,12 @@ def render_pdf(
                 paragraph(numbered)
             else:
                 paragraph(line, bullet=not line.ref.startswith("funding:"))
+    if notes:
+        heading(msg("kompass.section_notes"))
+        pdf.set_font(FAMILY, "", 10)
+        pdf.set_text_color(0, 0, 0)
+        pdf.multi_cell(0, 5, notes.strip(), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.ln(1.5)
     pdf.ln(2)
     paragraph(PlanLine(msg("kompass.disclaimer")))
     if stored_days is not None:
