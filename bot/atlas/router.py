@@ -55,10 +55,11 @@ async def _links(request: Request) -> Links:
     settings = lotse.settings
     if not hasattr(request.app.state, "atlas_bot_username"):
         request.app.state.atlas_bot_username = await telegram_username(settings)
-    public = settings.public_url or str(request.base_url)
+    public = (settings.public_url or str(request.base_url)).rstrip("/")
     return Links(
-        public_url=public.rstrip("/"),
-        chat_url="/",
+        public_url=public,
+        # The chat beside the atlas; an address of its own only when one is configured.
+        chat_url=f"{public}/" if settings.public_url else "/",
         bot_username=request.app.state.atlas_bot_username,
     )
 

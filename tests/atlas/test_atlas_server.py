@@ -218,7 +218,7 @@ async def test_public_address_and_telegram_link(public_client: httpx.AsyncClient
     assert canonical == "https://lotse.example.org/atlas/tr/occupation/kaufmann_einzelhandel/"
     hrefs = page.hrefs()
     assert "https://t.me/LotseTestBot?start=tr-atlas-kaufmann_einzelhandel" in hrefs
-    assert "/?start=tr-atlas-kaufmann_einzelhandel" in hrefs
+    assert "https://lotse.example.org/?start=tr-atlas-kaufmann_einzelhandel" in hrefs
 
 
 @pytest.mark.parametrize(
