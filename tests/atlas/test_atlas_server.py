@@ -38,6 +38,10 @@ async def test_every_occupation_in_three_languages(
             assert canonical == f"http://lotse.test/atlas/{language}/occupation/{ident}/"
             assert page.all("meta", name="description")[0]["content"]
             assert len(page.all("h1")) == 1
+            title = response.text.split("<title>", 1)[1].split("</title>", 1)[0]
+            heading = response.text.split("<h1>", 1)[1].split("</h1>", 1)[0]
+            assert title.startswith(heading), (title, heading)
+            assert "@media print" in response.text
 
 
 @pytest.mark.parametrize("path", ["/atlas/", "/atlas/tr/", "/atlas/ru/topic/recognition/"])
