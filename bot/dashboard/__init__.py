@@ -20,6 +20,7 @@ from bot.dashboard import (
     slots,
 )
 from bot.dashboard.web import STATIC
+from bot.thread import dashboard as thread
 
 __all__ = ["router"]
 
@@ -29,6 +30,7 @@ for _module in _MODULES:
     router.include_router(_module.router)
 router.include_router(kompass.router)  # the Kom-Pass on the lead page
 router.include_router(reports.router)  # admins: the funders' reports
+router.include_router(thread.router)  # the conversation with the person on the lead page
 
 
 @router.get("/dashboard/static/dashboard.css")

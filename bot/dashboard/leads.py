@@ -33,6 +33,7 @@ from bot.dashboard.web import (
 from bot.handover import booking, ics, leads
 from bot.handover.leads import TRANSITIONS
 from bot.store.models import Lead
+from bot.thread import dashboard as thread
 
 router = APIRouter(route_class=DashboardRoute)
 
@@ -93,12 +94,16 @@ async def lead_page(
         kompass_section = await kompass.section(
             session=session, lead=lead, names=names, message=request.query_params.get("msg")
         )
+        talk = await thread.view(
+            lotse=lotse, session=session, lead=lead, viewer=viewer, names=names
+        )
         manage = _may_manage(viewer, lead)
         free = (
             await queries.own_free_slots(session=session, counsellor_id=viewer.id)
             if manage and lead.status in ("claimed", "scheduled")
             else []
         )
+    await thread.mark_seen(lotse, talk)
     appointment = aware(slot.starts_at) if slot else None
     summary = summarise(
         lotse.content, lead,
@@ -117,11 +122,13 @@ async def lead_page(
     return render(
         "lead.html",
         viewer=viewer,
-        notice=NOTICES.get(request.query_params.get("msg", "")),
+        notice=NOTICES.get(request.query_params.get("msg", ""))
+        or thread.NOTICES.get(request.query_params.get("msg", "")),
         lead=summary,
         contact=[(label, value) for label, value in contact if value],
         questions=questions(lotse.content, lead),
         kompass=kompass_section,
+        thread=talk,
         events=timeline,
         notes=[e for e in timeline if e.is_note],
         manage=manage,

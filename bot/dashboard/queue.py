@@ -15,6 +15,7 @@ from bot.dashboard.display import LANGUAGE_NAMES, STATUS_NAMES, summarise
 from bot.dashboard.regions import WITHOUT_REGION, without_region_count
 from bot.dashboard.web import DashboardRoute, LotseDep, redirect, render
 from bot.handover.leads import OPEN_STATUSES, TRANSITIONS
+from bot.thread.talk import unread_counts
 
 router = APIRouter(route_class=DashboardRoute)
 
@@ -72,6 +73,7 @@ async def queue_page(
             counsellor_id=viewer.id if mine else None,
             offset=(number - 1) * queries.PAGE_SIZE,
         )
+        unread = await unread_counts(session=session, lead_ids=[row.lead.id for row in rows])
         others = (
             await without_region_count(session=session, statuses=STATUS_FILTERS[status])
             if viewer.is_admin and not without_region
@@ -90,6 +92,7 @@ async def queue_page(
         viewer=viewer,
         notice=NOTICES.get(request.query_params.get("msg", "")),
         leads=leads,
+        unread=unread,
         status=status,
         language=language,
         mine=bool(mine),

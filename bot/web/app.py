@@ -20,6 +20,7 @@ from bot.dashboard import router as dashboard_router
 from bot.handover.scheduler import background_jobs
 from bot.metrics import exposition as metrics_exposition
 from bot.service import Lotse
+from bot.thread import web as thread_web
 from bot.web import chat_page, errors
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,7 @@ def create_app(settings: Settings, lotse: Lotse | None = None) -> FastAPI:
     if lotse is not None:
         app.state.lotse = lotse  # usable before the lifespan runs (in-process test clients)
     app.include_router(web_channel.router)
+    app.include_router(thread_web.router)  # a counsellor's messages, streamed to the web chat
     app.include_router(telegram_router)
     app.include_router(chat_page.router)
     app.include_router(dashboard_router)

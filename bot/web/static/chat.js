@@ -226,6 +226,7 @@
       transcript = [];
     }
     writeCookie(session, 60 * 60 * 24 * 30);
+    listen();
     applyLanguage(data.language);
     let messages = data.messages;
     if (resumed) {
@@ -362,6 +363,23 @@
     } catch (e) { /* offline for a moment: the next poll tries again */ }
   }
   setInterval(poll, 60000);
+
+  // -- a counsellor's messages at once while the page is open (server-sent events) ------------
+  let stream = null;
+  function listen() {
+    if (!session || !window.EventSource || (stream && stream.session === session)) return;
+    if (stream) stream.source.close();
+    const source = new EventSource("/api/chat/stream?session=" + encodeURIComponent(session));
+    source.addEventListener("message", (event) => {
+      try {
+        const data = JSON.parse(event.data);
+        for (const message of data.messages) {
+          if (message.text) bubble("bot", message.text, true, [], data.language);
+        }
+      } catch (e) { /* a broken event: the next one comes */ }
+    });
+    stream = { session, source };
+  }
 
   // -- start: resume the session of the cookie, or begin in the best language ------------------
   function hint() {
