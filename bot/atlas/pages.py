@@ -21,7 +21,14 @@ from bot.atlas.fields import FIELD_NAMES, FIELDS, OTHER
 from bot.atlas.search import fold, matches, terms
 from bot.atlas.svg import ways_svg
 from bot.atlas.texts import TEXTS
-from bot.atlas.ways import FULL_WEEK, OccupationWays, RegionalBodies, Step, occupation_ways
+from bot.atlas.ways import (
+    FULL_WEEK,
+    OccupationWays,
+    RegionalBodies,
+    Step,
+    funding,
+    occupation_ways,
+)
 from bot.channels.telegram import deep_link, web_link
 from bot.content import Knowledge
 from bot.content.models import LANGUAGES, Body, FundingProgramme, LegalBasis, Source, Topic
@@ -289,7 +296,7 @@ class Atlas:
                 "answers": answers,
                 "regulated": regulated if topic_id == "recognition" else [],
                 "funding": (
-                    [self._programme(p, translator) for p in self._any_ways().funding]
+                    [self._programme(p, translator) for p in funding(self.knowledge)]
                     if topic_id == "funding"
                     else []
                 ),
@@ -477,9 +484,6 @@ class Atlas:
             for t in TOPIC_PAGES
             if t in self.knowledge.topics
         ]
-
-    def _any_ways(self) -> OccupationWays:
-        return next(iter(self.ways.values()))
 
     def _general_params(self) -> dict[str, object]:
         # No region and no case: answers name the kind of office, never a guessed one.
