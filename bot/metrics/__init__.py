@@ -19,11 +19,13 @@ from bot.metrics._families import (
     TELEGRAM_API_ERRORS,
     TELEGRAM_CALLS,
     TELEGRAM_RATE_LIMITED,
+    TELEGRAM_REDELIVERED,
     UPDATES,
     answered,
     count_on_commit,
     received,
     telegram_answered,
+    telegram_not_sent,
     telegram_received,
 )
 from bot.metrics._multiprocess import mark_dead, multiprocess_dir, prepare_multiprocess
@@ -36,6 +38,7 @@ __all__ = [
     "TELEGRAM_API_ERRORS",
     "TELEGRAM_CALLS",
     "TELEGRAM_RATE_LIMITED",
+    "TELEGRAM_REDELIVERED",
     "UPDATES",
     "answered",
     "count_on_commit",
@@ -44,5 +47,6 @@ __all__ = [
     "prepare_multiprocess",
     "received",
     "telegram_answered",
+    "telegram_not_sent",
     "telegram_received",
 ]

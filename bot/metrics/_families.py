@@ -36,6 +36,11 @@ LATENCY = Histogram(
     # Telegram replies can wait out rate limits and outages: the upper buckets count those.
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800),
 )
+TELEGRAM_REDELIVERED = Counter(
+    "lotse_telegram_redelivered",
+    "Telegram updates delivered again though already stored (an earlier answer to Telegram was "
+    "lost or not 200)",
+)
 TELEGRAM_API_ERRORS = Counter(
     "lotse_telegram_api_errors",
     "Failed Bot API calls by kind: refused (4xx), server_error (5xx), unreachable (no "
@@ -72,10 +77,10 @@ for _kind in ERROR_KINDS:
     TELEGRAM_API_ERRORS.labels(_kind)
 
 # Telegram updates since they were stored in this process (update id -> monotonic time): the
-# latency then comes from one clock; an update answered by another process or after a restart
-# falls back to the row's ``received_at``. Bounded, so that lost entries cannot pile up.
+# latency then comes from one clock. Bounded: an update finished elsewhere (another worker
+# process, after a restart) leaves its entry behind.
 _STORED: dict[int, float] = {}
-_MAX_TRACKED = 100_000
+_MAX_TRACKED = 20_000
 
 
 def received(channel: str) -> float:
@@ -90,16 +95,28 @@ def answered(channel: str, started: float) -> None:
     LATENCY.labels(channel).observe(time.perf_counter() - started)
 
 
-def telegram_received(update_id: int) -> None:
-    """A new update is stored in the inbox (a duplicate is not counted)."""
+def telegram_received(update_id: int, new: bool = True) -> None:
+    """An update reached the inbox: ``new`` when stored now, else it was there already."""
+    if not new:
+        TELEGRAM_REDELIVERED.inc()
+        return
     UPDATES.labels("telegram").inc()
     if len(_STORED) >= _MAX_TRACKED:
         del _STORED[next(iter(_STORED))]
     _STORED[update_id] = time.perf_counter()
 
 
+def telegram_not_sent(*, unreachable: bool) -> None:
+    """A Bot API call certainly not carried out: no connection, or a server error (5xx)."""
+    TELEGRAM_API_ERRORS.labels("unreachable" if unreachable else "server_error").inc()
+
+
 def telegram_answered(update_id: int, received_at: dt.datetime | None = None) -> None:
-    """Every reply of the update is made (or given up): count it and its latency."""
+    """The update is finished, every reply made: count it and its latency.
+
+    The latency runs from ``telegram_received`` in this process; an update stored by another
+    process (or before a restart) uses ``received_at`` when given, else has none.
+    """
     ANSWERS.labels("telegram").inc()
     started = _STORED.pop(update_id, None)
     if started is not None:
