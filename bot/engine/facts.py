@@ -362,6 +362,8 @@ CONDITIONS: dict[str, Condition] = {
     "reminder_ahead": lambda f: _reminder_lead(f) == REMINDER_AHEAD,
     "short_reminder_ahead": lambda f: _reminder_lead(f) == SHORT_REMINDER_AHEAD,
     "chosen_phone_without_number": _chosen_phone_without_number,
+    # A slot button of an older offer (before slots had a mode): offer the slots again.
+    "chosen_slot_unknown": lambda f: f.chosen_slot is None,
     "reachable_outside_chat": _reachable_outside_chat,
     "has_consent": lambda f: f.slots.get("consent") is not None,
     "offer_external_exam": lambda f: f.offer == "external_exam",

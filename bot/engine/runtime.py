@@ -372,7 +372,12 @@ class Engine:
         node = self.dialogs.nodes.get(state.node or "")
         if node is None or node.input not in _PERSONAL_INPUTS:
             if _MY_APPOINTMENT.search(normalize(text)):
-                self._command(state, CommandName.APPOINTMENT, reply)  # "Wann ist mein Termin?"
+                # "Wann ist mein Termin?"; a button's own words ("Termin absagen") pick it.
+                picked = self._picked_option(state, node, text)
+                if picked is not None:
+                    self._choice(state, picked, reply)
+                else:
+                    self._command(state, CommandName.APPOINTMENT, reply)
                 return
             if self.understanding.foreign_language(text) is not None:
                 # Say which languages Lotse speaks instead of guessing; the choice sets it.
@@ -423,6 +428,13 @@ class Engine:
             self._choice(state, chosen, reply)
             return True
         return self._typed_value(state, node, text, reply)
+
+    def _picked_option(self, state: ConversationState, node: Node | None, text: str) -> str | None:
+        """The current question's option the text names, if any."""
+        if node is None:
+            return None
+        choices = {o.id: self._label_variants(o.label) for o in self._options_for(state, node)}
+        return self.understanding.match_option(text, choices)
 
     def _exact_command(self, text: str) -> CommandName | None:
         return self._nav_exact.get(normalize(text))

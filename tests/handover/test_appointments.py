@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.dashboard import queries
 from bot.engine import Choice, Text
 from bot.service import Content, Lotse
-from bot.store.models import Booking, Lead, Notification
+from bot.store.models import Booking, Conversation, Lead, Notification
 from tests.handover.helpers import (
     LANGUAGES,
     OFFICE,
@@ -194,3 +194,35 @@ async def test_cancelling_asks_first(language: str, lotse: Lotse, content: Conte
     async with lotse.sessions() as db:
         assert list((await db.execute(select(Booking))).scalars()) == []
         assert list((await db.execute(select(Notification))).scalars()) == []
+
+
+async def test_typing_a_buttons_label_answers_the_question_first(
+    lotse: Lotse, content: Content
+) -> None:
+    """ "Termin absagen" at "Mein Termin" is that button, not "Mein Termin" again."""
+    seeded = await seed(lotse, ("video",))
+    await say(lotse, "t", *to_booking("de"), Choice(f"slot:{seeded.slot_ids[0]}"))
+    await say(lotse, "t", Choice("nav:appointment"))
+    typed = await say(lotse, "t", Text("Termin absagen"))
+    assert tr(content, "de", "handover.cancel_confirm").split("{")[0] in text(typed)
+
+
+async def test_a_slot_button_of_an_older_offer_offers_the_slots_again(
+    lotse: Lotse, content: Content
+) -> None:
+    """Offers stored before slots had a mode were bare times: such a button books nothing."""
+    seeded = await seed(lotse, ("video",))
+    slot_id = seeded.slot_ids[0]
+    await say(lotse, "o", *to_booking("de"))
+    async with lotse.sessions() as session, session.begin():
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+        conversation.state = {
+            **conversation.state,
+            "slot_offers": {str(slot_id): "2030-01-01T10:00:00+00:00"},
+        }
+    again = await say(lotse, "o", Choice(f"slot:{slot_id}"))
+    assert tr(content, "de", "handover.slot_taken") in text(again)
+    assert f"slot:{slot_id}" in option_ids(again)
+    assert "{" not in text(again)
+    async with lotse.sessions() as db:
+        assert list((await db.execute(select(Booking))).scalars()) == []
