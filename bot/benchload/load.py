@@ -503,21 +503,27 @@ class Bench:
             options = [o["id"] for m in reply["messages"] for o in m.get("options", [])]
 
     def message_rates(self) -> dict[str, Any]:
-        """How fast messages left, overall and per chat, since the last reset of the fake."""
-        calls = self.fake.calls
-        times = sorted(c.at for c in calls if c.method in MESSAGES)
-        per_chat: dict[int, list[float]] = defaultdict(list)
-        for call in calls:
-            if call.method in MESSAGES and call.chat_id is not None:
-                per_chat[call.chat_id].append(call.at)
-        span = times[-1] - times[0] if len(times) > 1 else 0.0
-        return {
-            "messages": len(times),
-            "messages_per_s_mean": rate(len(times), span),
-            "messages_max_in_1s": most_in_window(times, 1.0),
-            "chat_max_in_1s": max((most_in_window(t, 1.0) for t in per_chat.values()), default=0),
-            "chat_max_in_5s": max((most_in_window(t, 5.0) for t in per_chat.values()), default=0),
-        }
+        """How fast messages left, overall and per chat, since the last reset of the fake; and
+        the same counting edits too (Lotse's own pacing counts them, Telegram may)."""
+        figures = _rates(self.fake.calls, MESSAGES)
+        figures["with_edits"] = _rates(self.fake.calls, ANSWERS)
+        return figures
+
+
+def _rates(calls: list[Call], methods: frozenset[str]) -> dict[str, Any]:
+    times = sorted(c.at for c in calls if c.method in methods)
+    per_chat: dict[int, list[float]] = defaultdict(list)
+    for call in calls:
+        if call.method in methods and call.chat_id is not None:
+            per_chat[call.chat_id].append(call.at)
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    return {
+        "messages": len(times),
+        "messages_per_s_mean": rate(len(times), span),
+        "messages_max_in_1s": most_in_window(times, 1.0),
+        "chat_max_in_1s": max((most_in_window(t, 1.0) for t in per_chat.values()), default=0),
+        "chat_max_in_5s": max((most_in_window(t, 5.0) for t in per_chat.values()), default=0),
+    }
 
 
 def _load() -> float:

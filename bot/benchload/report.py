@@ -166,6 +166,12 @@ def render(result: Figures) -> str:
             f"max in any 1 s {rates['messages_max_in_1s']}; one chat: max {rates['chat_max_in_1s']}"
             f" in 1 s, {rates['chat_max_in_5s']} in 5 s"
         )
+        edits = rates.get("with_edits")
+        if edits:
+            lines.append(
+                f"with edits: {edits['messages']}, max in any 1 s {edits['messages_max_in_1s']}; "
+                f"one chat: max {edits['chat_max_in_1s']} in 1 s, {edits['chat_max_in_5s']} in 5 s"
+            )
         lines += _targets_lines(budget["targets"])
     return "\n".join(lines)
 
