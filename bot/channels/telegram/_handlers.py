@@ -288,6 +288,8 @@ class Handlers:
             # the update twice.
             translator = self.lotse.content.catalogs.translator(outcome.language)
             shown = [translator.text(n) for n in notices]
+            if not outcome.messages and not shown:
+                return  # a reply to a counsellor (bot.thread): the bot stays silent
             at = _render.offered_document(outcome.messages, KOMPASS_URL)
             if at is not None:
                 # Where the web chat links the Kom-Pass, Telegram gets the PDF as a file.
