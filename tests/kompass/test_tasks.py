@@ -13,13 +13,16 @@ from bot.content import load_knowledge
 from bot.content.models import LANGUAGES
 from bot.yamlio import ContentError
 
+# BERUFENET, the BIBB, and the Ausbildungsordnung itself where the federal law portal publishes
+# it (gesetze-im-internet.de: the binding text of the Ausbildungsrahmenplan).
 OFFICIAL = ("https://web.arbeitsagentur.de/berufenet/", "https://www.bibb.de/",
-            "https://bibb.de/", "https://cms.leando.de/")  # fmt: skip
+            "https://bibb.de/", "https://cms.leando.de/",
+            "https://www.gesetze-im-internet.de/")  # fmt: skip
 
 
 def test_every_list_is_sourced_and_names_a_known_occupation() -> None:
     knowledge = load_knowledge(PROJECT_ROOT / "knowledge")
-    assert len(knowledge.tasks) >= 8
+    assert len(knowledge.tasks) >= 11
     for occupation, tasks in knowledge.tasks.items():
         assert occupation in knowledge.occupations
         assert 5 <= len(tasks.items) <= 8
