@@ -24,6 +24,7 @@ from bot.understanding.questions import is_question
 
 KEPT = 20
 MAX_CHARS = 500
+NOT_QUESTIONS = frozenset({"greeting"})
 
 
 class Understanding(Protocol):
@@ -57,8 +58,8 @@ async def notice(
         return
     text = text.strip()[:MAX_CHARS]
     topic = topic_of(understanding, text, answer, state.language)
-    if topic is None and not is_question(text, state.language):
-        return  # "ja", "5": an answer to the question asked, not the person's own words
+    if topic in NOT_QUESTIONS or (topic is None and not is_question(text, state.language)):
+        return  # "ja", "5", "Danke": an answer or a greeting, not the person's own question
     state.asked = [*state.asked, [text, topic]][-KEPT:]
     if not state.lead:
         return  # no consent yet (or refused): the state only
