@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/atlas", include_in_schema=False)
 # Pages change only with the content (a restart); courses may change any time.
 _CACHE = {"Cache-Control": "public, max-age=300"}
+_ASK_AGAIN = 300.0  # seconds before the bot's username is asked from Telegram again
 
 
 def _atlas(request: Request) -> Atlas:
@@ -53,14 +55,19 @@ async def telegram_username(settings: Settings) -> str | None:
 async def _links(request: Request) -> Links:
     lotse: Lotse = request.app.state.lotse
     settings = lotse.settings
-    if not hasattr(request.app.state, "atlas_bot_username"):
-        request.app.state.atlas_bot_username = await telegram_username(settings)
+    state = request.app.state
+    username: str | None = getattr(state, "atlas_bot_username", None)
+    asked: float | None = getattr(state, "atlas_bot_username_asked", None)
+    if username is None and (asked is None or time.monotonic() - asked > _ASK_AGAIN):
+        # Kept once known; after a failed getMe the pages go without t.me links for a while.
+        state.atlas_bot_username_asked = time.monotonic()
+        username = state.atlas_bot_username = await telegram_username(settings)
     public = (settings.public_url or str(request.base_url)).rstrip("/")
     return Links(
         public_url=public,
         # The chat beside the atlas; an address of its own only when one is configured.
         chat_url=f"{public}/" if settings.public_url else "/",
-        bot_username=request.app.state.atlas_bot_username,
+        bot_username=username,
     )
 
 

@@ -6,8 +6,9 @@ import re
 from html.parser import HTMLParser
 
 from tests.browser.conftest import browser, open_page, server
+from tests.telegram.conftest import bot_api
 
-__all__ = ["Page", "browser", "open_page", "parse", "server", "svg_of"]
+__all__ = ["Page", "bot_api", "browser", "open_page", "parse", "server", "svg_of"]
 
 
 class Page(HTMLParser):

@@ -17,6 +17,7 @@ from bot.service import Content, Lotse
 from bot.web.app import create_app
 from tests.atlas.conftest import parse, svg_of
 from tests.courses.conftest import course, store
+from tests.telegram.conftest import TOKEN, FakeBotApi
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -223,6 +224,24 @@ async def test_public_address_and_telegram_link(public_client: httpx.AsyncClient
     hrefs = page.hrefs()
     assert "https://t.me/LotseTestBot?start=tr-atlas-kaufmann_einzelhandel" in hrefs
     assert "https://lotse.example.org/?start=tr-atlas-kaufmann_einzelhandel" in hrefs
+
+
+async def test_the_bot_username_comes_from_get_me(
+    database_url: str, lotse: Lotse, bot_api: FakeBotApi
+) -> None:
+    settings = Settings(
+        LOTSE_ENVIRONMENT="test",
+        LOTSE_DATABASE_URL=database_url,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=bot_api.base_url,
+    )
+    lotse.settings = settings
+    transport = httpx.ASGITransport(app=create_app(settings, lotse))
+    async with httpx.AsyncClient(transport=transport, base_url="http://lotse.test") as http:
+        for ident in ("koch", "maurer"):
+            page = parse((await http.get(f"/atlas/ru/occupation/{ident}/")).text)
+            assert f"https://t.me/LotseTestBot?start=ru-atlas-{ident}" in page.hrefs()
+    assert [c.method for c in bot_api.calls] == ["getMe"], "asked once, then kept"
 
 
 @pytest.mark.parametrize(
