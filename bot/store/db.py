@@ -36,6 +36,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     # aiosqlite logs every statement with its parameters at DEBUG level.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if not is_sqlite(url):
+        if "poolclass" not in options:
+            # Room for the concurrent answers (bounded by the Telegram channel), the webhook's
+            # short storing transactions and the web requests of one worker process.
+            options = {"pool_size": 10, "max_overflow": 10, **options}
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
     database = make_url(url).database
     if database and database != ":memory:":

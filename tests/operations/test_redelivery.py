@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.channels.telegram import _inbox
@@ -15,14 +14,6 @@ from bot.store.models import TelegramUpdate
 from tests.operations.traffic import Traffic
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Telegram channel bug: receive() wakes the chat's worker only for a new update; a "
-        "redelivered update that is already stored (its first commit was in doubt) is "
-        "acknowledged and waits unanswered until the chat's next update or a restart"
-    ),
-)
 async def test_a_redelivered_update_stored_in_doubt_is_answered(tg: Any, lotse: Lotse) -> None:
     traffic = Traffic(tg, chats=[7201])
     press = traffic.press(7201)

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import random
-import signal
 import subprocess
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +20,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 
-from bot.config import PROJECT_ROOT
 from bot.store.db import create_engine
 from bot.store.models import TelegramOutgoing, TelegramUpdate
 from tests.telegram.conftest import SECRET, TOKEN, Call, FakeBotApi, _free_port
+from tests.telegram.fleet import healthy, servers, zygote
+
+__all__ = ["zygote"]  # the fixture, used by name
 
 RUNS = 5
 CHATS = 20
@@ -45,68 +42,6 @@ SCRIPT = [
     "/help",
     "/menu",
 ]
-
-
-class Servers:
-    """Forks Lotse servers from one process that loaded the content once."""
-
-    def __init__(self, zygote: subprocess.Popen[str], logs: Path) -> None:
-        self._zygote = zygote
-        self._logs = logs
-        self.pid: int | None = None
-
-    def start(self, port: int, settings: dict[str, Any]) -> int:
-        assert self._zygote.stdin is not None
-        assert self._zygote.stdout is not None
-        order = {"port": port, "settings": settings, "log": str(self._logs)}
-        self._zygote.stdin.write(json.dumps(order) + "\n")
-        self._zygote.stdin.flush()
-        self.pid = int(self._zygote.stdout.readline())
-        return self.pid
-
-    def kill(self) -> None:
-        if self.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            self.pid = None
-
-
-@pytest.fixture(scope="module")
-def zygote() -> Iterator[subprocess.Popen[str]]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.telegram.killable"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "ready"
-    yield process
-    assert process.stdin is not None
-    process.stdin.close()
-    process.wait(10)
-    process.stdout.close()
-
-
-@contextlib.asynccontextmanager
-async def servers(zygote: subprocess.Popen[str], logs: Path) -> AsyncIterator[Servers]:
-    running = Servers(zygote, logs)
-    try:
-        yield running
-    finally:
-        running.kill()
-
-
-async def _healthy(http: httpx.AsyncClient) -> None:
-    async with asyncio.timeout(20):
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.02)
 
 
 def _update(update_id: int, chat: int, text: str) -> dict[str, Any]:
@@ -197,7 +132,7 @@ async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flig
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
     ):
         server.start(port, settings)
-        await _healthy(http)
+        await healthy(http)
         # The replies one chat gets for the script, from a run without a kill.
         reference = 1
         await _deliver(http, [_update(next(update_ids), reference, t) for t in SCRIPT])
@@ -235,7 +170,7 @@ async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flig
             bot_api.observer = None
             in_flight = (await _open(database_url))[2]
             server.start(port, settings)
-            await _healthy(http)
+            await healthy(http)
             await asyncio.wait_for(posting, 60)
             await _settled(bot_api, database_url, total, chats)
             lost = duplicated = 0

@@ -49,7 +49,7 @@ from bot.handover import notify
 from bot.i18n import DEFAULT_LANGUAGE, msg
 from bot.service import Lotse
 from bot.store import leases
-from bot.store.db import scrub
+from bot.store.db import create_engine, scrub, session_factory
 from bot.store.models import TelegramUpdate
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,11 @@ class Tuning:
     connect_timeout: float = 5.0
     boot_backoff: float = 30.0
     keep_done: dt.timedelta = dt.timedelta(days=2)
-    # A worker's heartbeat; what it claimed is taken over when three beats were missed.
+    # A worker's heartbeat; what it claimed is taken over when five beats were missed.
     heartbeat: float = 2.0
+    # Answers worked on at once (each holds a database connection): the rest wait their turn,
+    # so that storing new updates and recording deliveries always find a free connection.
+    answering: int = 6
     sweep_every: float = 10.0  # looking for updates that no worker works on
     sweep_grace: dt.timedelta = dt.timedelta(seconds=5)
     look_again: float = 0.5  # a chat held by another worker: look once more after this
@@ -193,6 +196,7 @@ class TelegramChannel:
         self._failures: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._answering = asyncio.Semaphore(self.tuning.answering)
 
     @property
     def polling(self) -> bool:
@@ -356,25 +360,39 @@ class TelegramChannel:
                 new = await _inbox.store(session=session, payload=payload)
         finally:
             self.arrivals.leave(chat_id, update_id)
-        if new:
-            self._wake(chat_id)
-        else:
-            log.info("update %s was delivered again: dropped", payload.get("update_id"))
+        if not new:
+            # Known already; it may still be open (its first delivery's answer to Telegram got
+            # lost after the commit, or its worker died): a look costs one claim.
+            log.info("update %s was delivered again: not stored twice", update_id)
+        self._wake(chat_id)
         return new
 
     async def _beat(self, session: AsyncSession) -> None:
-        ttl = dt.timedelta(seconds=self.tuning.heartbeat * 3)
+        ttl = dt.timedelta(seconds=self.tuning.heartbeat * 5)
         await leases.heartbeat(session=session, worker=self.lotse.worker, ttl=ttl)
 
     async def _heartbeat(self) -> None:
-        """Keep this worker's claims its own while it lives (see ``bot.store.leases``)."""
-        while not self._stopping:
-            await asyncio.sleep(self.tuning.heartbeat)
-            try:
-                async with self.lotse.sessions() as session, session.begin():
-                    await self._beat(session)
-            except Exception:
-                log.warning("heartbeat failed: the database is unreachable", exc_info=True)
+        """Keep this worker's claims its own while it lives (see ``bot.store.leases``).
+
+        On a connection of its own: a busy pool must never make a live worker look dead (its
+        claims would be taken over and its replies made twice).
+        """
+        db = self.lotse.db
+        own = None
+        if db.dialect.name != "sqlite":
+            own = create_engine(db.url.render_as_string(hide_password=False), pool_size=1)
+        sessions = session_factory(own) if own is not None else self.lotse.sessions
+        try:
+            while not self._stopping:
+                await asyncio.sleep(self.tuning.heartbeat)
+                try:
+                    async with sessions() as session, session.begin():
+                        await self._beat(session)
+                except Exception:
+                    log.warning("heartbeat failed: the database is unreachable", exc_info=True)
+        finally:
+            if own is not None:
+                await own.dispose()
 
     async def _lease(self, job: str, ttl: dt.timedelta) -> bool:
         """Hold the job's lease (one worker at a time across processes and hosts)."""
@@ -486,7 +504,7 @@ class TelegramChannel:
         while True:
             with self.arrivals.watch(chat_id) as watch:
                 try:
-                    async with self.lotse.sessions() as session, session.begin():
+                    async with self._answering, self.lotse.sessions() as session, session.begin():
                         found = await _inbox.next_update(session=session, chat_id=chat_id)
                         if found is None:
                             return None  # an update still being stored wakes the worker
