@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -199,6 +200,8 @@ async def test_a_port_of_its_own_asks_for_the_token_when_one_is_set(
 
 _WORKER = textwrap.dedent(
     """
+    import os
+    import signal
     import sys
     from bot import metrics
     assert metrics.multiprocess_dir() is not None
@@ -208,14 +211,16 @@ _WORKER = textwrap.dedent(
         metrics.answered("web", started)
     metrics.TELEGRAM_API_ERRORS.labels("unreachable").inc(count)
     print("done", flush=True)
+    if sys.argv[2] == "kill":  # kill -9: what was counted is in the files already
+        os.kill(os.getpid(), signal.SIGKILL)
     """
 )
 
 
-def _worker(directory: Path, count: int) -> subprocess.Popen[str]:
+def _worker(directory: Path, count: int, end: str = "exit") -> subprocess.Popen[str]:
     environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER, str(count)],
+        [sys.executable, "-c", _WORKER, str(count), end],
         env=environment,
         stdout=subprocess.PIPE,
         text=True,
@@ -225,7 +230,8 @@ def _worker(directory: Path, count: int) -> subprocess.Popen[str]:
 async def test_multiprocess_mode_adds_up_the_workers(
     metered: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Empty counts as unset; monkeypatch restores it after the test (prepare_multiprocess sets it).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
     var = tmp_path / "var"
     (var / "metrics").mkdir(parents=True)
     (var / "metrics" / "counter_99999.db").write_bytes(b"left over from the last run")
@@ -233,18 +239,18 @@ async def test_multiprocess_mode_adds_up_the_workers(
     assert directory == var / "metrics"
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(directory)
     assert list(directory.iterdir()) == []  # a fresh start: old counts are not added
-    workers = [_worker(directory, 3), _worker(directory, 4)]
+    workers = [_worker(directory, 3), _worker(directory, 4), _worker(directory, 5, "kill")]
     for worker in workers:
         out, _ = await asyncio.to_thread(worker.communicate, timeout=60)
-        assert worker.returncode == 0
         assert out.strip() == "done"
-    # A worker died and was replaced: its counts stay in the totals.
-    metrics.mark_dead(workers[0].pid)
+    assert [w.returncode for w in workers] == [0, 0, -signal.SIGKILL]
+    # The killed worker is replaced: its counts stay in the totals.
+    metrics.mark_dead(workers[2].pid)
     scraped = await scrape(metered)
-    assert value(scraped, "lotse_updates_received_total", channel="web") == 7
-    assert value(scraped, "lotse_answers_sent_total", channel="web") == 7
-    assert value(scraped, "lotse_reply_latency_seconds_count", channel="web") == 7
-    assert value(scraped, "lotse_telegram_api_errors_total", kind="unreachable") == 7
+    assert value(scraped, "lotse_updates_received_total", channel="web") == 12
+    assert value(scraped, "lotse_answers_sent_total", channel="web") == 12
+    assert value(scraped, "lotse_reply_latency_seconds_count", channel="web") == 12
+    assert value(scraped, "lotse_telegram_api_errors_total", kind="unreachable") == 12
     assert value(scraped, "lotse_metrics_database_up") == 1
 
 
@@ -254,3 +260,8 @@ def test_without_multiprocess_mode_mark_dead_does_nothing(
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     assert metrics.multiprocess_dir() is None
     metrics.mark_dead(os.getpid())
+
+
+def test_a_short_token_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="LOTSE_METRICS_TOKEN"):
+        Settings(LOTSE_ENVIRONMENT="test", LOTSE_METRICS_TOKEN="too-short")
