@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
 from bot.engine.facts import REMINDER_AHEAD, reminder_at
-from bot.handover.leads import add_event, drop_reminders, open_lead
+from bot.handover.leads import OPEN_STATUSES, add_event, drop_reminders
 from bot.handover.meeting import Meeting, meeting_of
 from bot.i18n import msg
 from bot.reports import record as reports
@@ -92,15 +92,18 @@ async def slot_meeting(*, session: AsyncSession, slot: Slot) -> Meeting:
 
 
 async def appointment_of(*, session: AsyncSession, conversation_id: int) -> Appointment | None:
-    """The booked appointment of the conversation's open lead, however it was booked."""
-    lead = await open_lead(session=session, conversation_id=conversation_id)
-    if lead is None:
-        return None
+    """The booked appointment of the conversation's open lead, however it was booked.
+
+    One statement: it runs before every event of a person who gave consent.
+    """
     query = (
         select(Slot, Counsellor)
         .join(Booking, Booking.slot_id == Slot.id)
+        .join(Lead, Lead.id == Booking.lead_id)
         .outerjoin(Counsellor, Counsellor.id == Slot.counsellor_id)
-        .where(Booking.lead_id == lead.id)
+        .where(Lead.conversation_id == conversation_id, Lead.status.in_(OPEN_STATUSES))
+        .order_by(Lead.id.desc())
+        .limit(1)
     )
     row = (await session.execute(query)).first()
     if row is None:
