@@ -94,10 +94,18 @@ async def slot_meeting(*, session: AsyncSession, slot: Slot) -> Meeting:
 async def appointment_of(*, session: AsyncSession, conversation_id: int) -> Appointment | None:
     """The booked appointment of the conversation's open lead, however it was booked.
 
-    One statement: it runs before every event of a person who gave consent.
+    One statement of plain columns: it runs before every event of a person who gave consent.
     """
     query = (
-        select(Slot, Counsellor)
+        select(
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.mode,
+            Slot.address,
+            Slot.video_url,
+            Counsellor.name,
+        )
         .join(Booking, Booking.slot_id == Slot.id)
         .join(Lead, Lead.id == Booking.lead_id)
         .outerjoin(Counsellor, Counsellor.id == Slot.counsellor_id)
@@ -108,9 +116,9 @@ async def appointment_of(*, session: AsyncSession, conversation_id: int) -> Appo
     row = (await session.execute(query)).first()
     if row is None:
         return None
-    slot, counsellor = row
-    meeting = _meeting(slot, counsellor)
-    return Appointment(slot.id, _aware(slot.starts_at), _aware(slot.ends_at), meeting)
+    slot_id, starts_at, ends_at, mode, address, video_url, name = row
+    meeting = meeting_of(mode=mode, address=address, video_url=video_url, name=name or "")
+    return Appointment(slot_id, _aware(starts_at), _aware(ends_at), meeting)
 
 
 async def book(
