@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import html
 
+import httpx
+
+from bot.handover import scheduler
 from bot.service import Lotse
 from bot.thread import texts
 from tests.telegram.conftest import Telegram
@@ -59,3 +62,26 @@ async def test_a_counsellor_reaches_a_telegram_person_and_hears_back(
     assert answers
     assert html.escape(text(lotse, "ru", texts.CLOSED), quote=False) not in answers
     assert len(await rows(lotse, lead_id=lead_id, author="person", kind="message")) == 1
+
+
+async def test_without_a_sender_in_this_process_the_scheduler_delivers(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    """Another process runs the Telegram channel: the rows wait, its next round sends them."""
+    lead_id = await to_lead(lotse, "7502", language="tr", channel="telegram")
+    anna = await counsellor(lotse, client, lead_id, "anna@example.org")
+    await write(client, anna, lead_id, "Merhaba!")
+    assert [n.sent_at for n in await thread_notifications(lotse)] == [None, None]
+    got: list[tuple[str, str]] = []
+
+    async def sender(user_key: str, message: str) -> bool:
+        got.append((user_key, message))
+        return True
+
+    lotse.senders["telegram"] = sender
+    assert await scheduler.run_once(lotse) == 2
+    assert got == [
+        ("7502", text(lotse, "tr", texts.OPENED, name="Anna")),
+        ("7502", text(lotse, "tr", texts.MESSAGE, name="Anna", text="Merhaba!")),
+    ]
+    assert await scheduler.run_once(lotse) == 0  # once
