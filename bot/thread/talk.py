@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine import Event, Text
 from bot.engine.runtime import Engine
+from bot.handover.leads import OPEN_STATUSES
 from bot.handover.meeting import first_name
 from bot.store.models import Counsellor, Lead, LeadMessage, Notification, utcnow
 from bot.thread import texts
@@ -77,14 +78,24 @@ async def find(
     """Whether a counsellor conversation is open for this conversation.
 
     Without a lead no counsellor can write: no statement at all. An open one that has been
-    idle too long ends here, once (a ``closed`` row), and the caller says the bot is back.
+    idle too long, or whose case was closed, ends here, once (a ``closed`` row), and the caller
+    says the bot is back.
     """
     if not has_lead:
         return Found()
-    last = await latest(session=session, conversation_id=conversation_id)
-    if last is None or last.kind == CLOSED:
+    query = (
+        select(LeadMessage, Lead.status)
+        .join(Lead, Lead.id == LeadMessage.lead_id)
+        .where(LeadMessage.conversation_id == conversation_id, LeadMessage.kind.in_(TALK_KINDS))
+        .order_by(LeadMessage.id.desc())
+        .limit(1)
+    )
+    found = (await session.execute(query)).first()
+    if found is None or found[0].kind == CLOSED:
         return Found()
-    if not _open(last, now, idle):
+    last, status = found
+    if not _open(last, now, idle) or status not in OPEN_STATUSES:
+        # Idle too long, or the case is closed (done, cancelled): the bot is back.
         session.add(_row(last.lead_id, conversation_id, CLOSED, BOT, now))
         return Found(ended=True)
     return Found(Talk(last.lead_id, conversation_id))

@@ -16,8 +16,7 @@ from tests.browser.conftest import browser as browser  # chromium (fixture)
 from tests.browser.conftest import phone as phone  # a phone-sized page (fixture)
 from tests.browser.conftest import server as server  # the app on 127.0.0.1 (fixture)
 from tests.dashboard.conftest import staff
-
-from .conftest import COUNSELLOR, rows
+from tests.thread.conftest import COUNSELLOR, rows
 
 
 async def test_the_open_chat_shows_the_counsellors_message(

@@ -13,8 +13,15 @@ from bot.thread import texts
 from tests.telegram.conftest import Telegram
 from tests.telegram.conftest import bot_api as bot_api  # the fake Bot API server (fixture)
 from tests.telegram.conftest import tg as tg  # the app with the channel (fixture)
-
-from .conftest import close, counsellor, rows, text, thread_notifications, to_lead, write
+from tests.thread.conftest import (
+    close,
+    counsellor,
+    rows,
+    text,
+    thread_notifications,
+    to_lead,
+    write,
+)
 
 CHAT = 7501
 

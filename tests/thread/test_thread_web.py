@@ -15,8 +15,7 @@ from bot.store.models import utcnow
 from bot.thread import texts, web
 from bot.thread.deliver import collect_web
 from tests.dashboard.conftest import staff
-
-from .conftest import close, counsellor, rows, text, to_lead, write
+from tests.thread.conftest import close, counsellor, rows, text, to_lead, write
 
 
 async def chat(client: httpx.AsyncClient, session: str, message: str) -> list[str]:
@@ -165,3 +164,20 @@ async def test_only_who_looks_after_the_lead_writes(
     assert f'action="/dashboard/leads/{lead_id}/messages"' not in page.text
     mine = await client.get(f"/dashboard/leads/{lead_id}", headers=anna.headers)
     assert f'action="/dashboard/leads/{lead_id}/messages"' in mine.text
+
+
+async def test_closing_the_case_gives_the_bot_back(client: httpx.AsyncClient, lotse: Lotse) -> None:
+    lead_id = await to_lead(lotse, "web-done")
+    anna = await counsellor(lotse, client, lead_id, "anna@example.org")
+    await write(client, anna, lead_id, "Alles klar, wir sind fertig.")
+    await polled(client, "web-done")
+    done = await client.post(
+        f"/dashboard/leads/{lead_id}/status",
+        data={"csrf": anna.csrf, "status": "done"},
+        headers=anna.headers,
+    )
+    assert done.status_code == 303
+    answer = await chat(client, "web-done", "Was kostet die Prüfung?")
+    assert answer[0] == text(lotse, "de", texts.CLOSED)
+    assert len(answer) > 1  # the bot answers the question
+    assert await rows(lotse, lead_id=lead_id, author="person", kind="message") == []

@@ -8,13 +8,12 @@ import datetime as dt
 import httpx
 from sqlalchemy import func, select, text, update
 
-from bot.engine import Choice, Start, Text
+from bot.engine import Choice, Event, Start, Text
 from bot.handover.retention import purge
 from bot.service import Lotse
 from bot.store.models import Base, Consent, Lead, LeadMessage, Notification, utcnow
 from bot.thread import words
-
-from .conftest import counsellor, rows, thread_notifications, to_lead, write
+from tests.thread.conftest import counsellor, rows, thread_notifications, to_lead, write
 
 QUESTIONS = ("Wie lange dauert die Anerkennung?", "Was kostet die Prüfung?")
 
@@ -82,7 +81,8 @@ async def test_own_words_stay_in_the_state_on_refusal(lotse: Lotse) -> None:
 async def test_the_state_keeps_a_bounded_number_of_short_questions(lotse: Lotse) -> None:
     await lotse.handle(channel="web", user_key="many", events=[Start(language="de")])
     long = "Wie lange dauert die Anerkennung " + "sehr " * 200 + "?"
-    events = [Text(f"Was kostet die Prüfung Nummer {i}?") for i in range(25)] + [Text(long)]
+    events: list[Event] = [Text(f"Was kostet die Prüfung Nummer {i}?") for i in range(25)]
+    events.append(Text(long))
     await lotse.handle(channel="web", user_key="many", events=events)
     state = await lotse.current_state(channel="web", user_key="many")
     assert state is not None
