@@ -25,6 +25,23 @@ __all__ = [
     "switchable_api", "tg",
 ]  # fmt: skip
 
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Figures that tests report with ``record_property("operations_figures", line)``."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for key, value in getattr(report, "user_properties", ())
+        if key == "operations_figures"
+    ]
+    if lines:
+        terminalreporter.section("Operations figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
 # (sample name, sorted label pairs) -> value: ("lotse_answers_sent_total", (("channel", "web"),))
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

@@ -91,7 +91,7 @@ async def test_a_database_cut_under_load_loses_nothing(
         report = traffic.report()
         summary = f"database cut for {CUT:.0f} s under load: {report.line()}"
         print(summary)
-        record_property("telegram_figures", summary)
+        record_property("operations_figures", summary)
 
         # The cut was real: webhook posts and web requests failed while it lasted ...
         refused_in_cut = [p for p in traffic.posts if cut_at <= p.at <= back_at and p.status != 200]
@@ -136,7 +136,39 @@ async def test_stored_updates_of_quiet_chats_are_answered_after_a_cut(
         missing = await traffic.wait_answered(within=15)
         summary = f"quiet chats, database cut for {CUT:.0f} s: {len(missing)} presses unanswered"
         print(summary)
-        record_property("telegram_figures", summary)
+        record_property("operations_figures", summary)
         assert missing == []
         await asyncio.wait_for(tg.channel.idle(), 30)
         assert await _open_updates(core) == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Telegram channel: a call Telegram carried out, whose outcome could not be recorded "
+        "because the database connection broke right after it, is made again once the "
+        "database is back (its outbox row is still 'sending', and _deliver replays such rows "
+        "as after a crash): the person gets the reply twice though no process died"
+    ),
+)
+async def test_a_reply_made_just_before_a_cut_is_not_made_again(
+    postgres: tuple[TcpProxy, str, Lotse], bot_api: FakeBotApi
+) -> None:
+    proxy, url, core = postgres
+    async with running(url, core, bot_api) as tg:
+        cutting: list[asyncio.Future[None]] = []
+
+        def cut_on_the_reply(call: Any) -> None:
+            # Telegram has the message; the app has not recorded it yet.
+            if call.method == "sendMessage" and not cutting:
+                cutting.append(asyncio.ensure_future(proxy.cut()))
+
+        bot_api.observer = cut_on_the_reply
+        assert (await tg.post(tg.message(7301, "/start"))).status_code == 200
+        await bot_api.wait_for("sendMessage")
+        await cutting[0]
+        await asyncio.sleep(CUT)
+        await proxy.start()
+        await asyncio.wait_for(tg.channel.idle(), 30)
+        assert await _open_updates(core) == 0
+        assert len(bot_api.texts(7301)) == 1
