@@ -38,9 +38,9 @@ async def _race(tg: Any) -> int:
     answered: list[int] = []
     answer = channel._answer
 
-    async def recording(row: Any) -> Any:
+    async def recording(session: Any, row: Any) -> Any:
         answered.append(row.update_id)
-        return await answer(row)
+        return await answer(session, row)
 
     channel._answer = recording
     shuffle = random.Random(20)

@@ -25,7 +25,13 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
@@ -517,7 +523,14 @@ class TelegramChannel:
                         if self._me.held_by_other(row, claimant_alive):
                             self._look_again(chat_id)
                             return None
-                        return await self._take(session, row, self._me)
+                        try:
+                            return await self._take(session, row, self._me)
+                        except (_HandlerFailed, _Later):
+                            raise
+                        except Exception as error:
+                            if _database_down(error):
+                                raise  # retried: the update stays open
+                            raise _Broken(row.update_id, error) from error
                 except _Later as later:
                     if watch.changed:
                         continue  # an update of the chat was committed during the read
@@ -534,6 +547,22 @@ class TelegramChannel:
                         waited = True
                 except _HandlerFailed as failed:
                     return await self._apologise(chat_id, failed)
+                except _Broken as broken:
+                    await self._give_up_after_failures(broken.update_id, broken.error)
+                    return None
+
+    async def _give_up_after_failures(self, update_id: int, error: BaseException) -> None:
+        """A bug, not the database: the update is tried again, and given up after a few tries,
+        so that one poisoned update cannot block its chat for ever."""
+        failures = self._failures[update_id] = self._failures.get(update_id, 0) + 1
+        log.error("update %s failed (%d times)", update_id, failures, exc_info=error)
+        if failures < _MAX_FAILURES:
+            await asyncio.sleep(1)
+            return
+        log.error("update %s given up", update_id)
+        self._failures.pop(update_id, None)
+        async with self.lotse.sessions() as session, session.begin():
+            await _inbox.mark_done(session=session, update_id=update_id)
 
     def _look_again(self, chat_id: int | None) -> None:
         """Another worker process delivers the chat's lowest update and takes the next one when
@@ -761,3 +790,20 @@ class _HandlerFailed(Exception):
         self.update_id = update_id
         self.update = update
         self.error = error
+
+
+class _Broken(Exception):
+    """Answering an update failed for a reason other than the database (a bug)."""
+
+    def __init__(self, update_id: int, error: BaseException) -> None:
+        self.update_id = update_id
+        self.error = error
+
+
+def _database_down(error: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (worth retrying)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error, (OperationalError, InterfaceError, SQLAlchemyTimeoutError, OSError, TimeoutError)
+    )
