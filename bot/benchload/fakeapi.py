@@ -184,6 +184,9 @@ async def serve_fake(port: int) -> AsyncIterator[FakeBotApi]:
         ws="none",
         access_log=False,
         log_config=None,
+        # Longer than Lotse's client keeps an idle connection: uvicorn's 5 s would sometimes close
+        # one just as a call is sent on it, an unknown outcome that Lotse does not repeat.
+        timeout_keep_alive=120,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
