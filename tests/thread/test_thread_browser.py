@@ -57,6 +57,7 @@ async def test_the_open_chat_shows_the_counsellors_message(
         await field.press("Enter")
     assert (await (await answered.value).json())["messages"] == []  # the bot stays silent
     await expect(page.locator("#log li.me").last).to_contain_text("Danke, ich warte")
+    await expect(page.locator("#options button").first).to_be_visible()  # the buttons stay
     await expect(log.last).to_contain_text("Guten Tag, hier schreibt")
     replies = await rows(lotse, lead_id=lead_id, author="person", kind="message")
     assert [r.text for r in replies] == ["Danke, ich warte auf Ihren Anruf."]

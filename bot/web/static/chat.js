@@ -242,7 +242,8 @@
       if (message.text) bubble("bot", message.text, true, message.links || [], data.language);
       if (message.options.length) options = message.options;
     }
-    showOptions(options);
+    // No answer at all (the message went to a counsellor): the buttons shown stay.
+    if (messages.length) showOptions(options);
     scrollToEnd();
     // After a button press, keep keyboard users on the answers; navigation comes last.
     const visible = optionButtons().filter((b) => !b.hidden);
