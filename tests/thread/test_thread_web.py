@@ -63,6 +63,12 @@ async def test_a_counsellor_writes_and_the_person_answers_in_the_thread(
     assert my_data
     assert "Ayşe Yılmaz" in " ".join(my_data)
     assert await chat(client, "web-de", "/menu")
+    assert await chat(client, "web-de", "Mein Termin")
+    assert await chat(client, "web-de", "/language")
+    switched = await client.post("/api/chat", json={"session": "web-de", "language": "tr"})
+    assert switched.json()["language"] == "tr"
+    assert switched.json()["messages"]  # the bot shows where the person is, in Turkish
+    await client.post("/api/chat", json={"session": "web-de", "language": "de"})
     assert len(await rows(lotse, lead_id=lead_id, author="person", kind="message")) == 1
 
     # The counsellor ends it: the bot says so once, then answers again.
