@@ -285,7 +285,9 @@ class Engine:
                 self._back(state, reply)
             case CommandName.RESTART:
                 fresh = ConversationState(
-                    language=state.language, region=state.region, source=state.source,
+                    language=state.language,
+                    region=state.region,
+                    source=state.source,
                     lead=state.lead,
                 )
                 state.__dict__.update(fresh.__dict__)

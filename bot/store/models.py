@@ -426,9 +426,7 @@ class LeadMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(SafeString(16))
     author: Mapped[str] = mapped_column(SafeString(16))  # "person", "counsellor" or "bot"
     counsellor_id: Mapped[int | None] = mapped_column(
