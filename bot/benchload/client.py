@@ -36,11 +36,11 @@ class Connection:
         """Send one request; a connection the server closed while idle is opened again once."""
         for attempt in (1, 2):
             fresh = self._writer is None
-            if fresh:
-                await self._connect()
             try:
+                if fresh:
+                    await self._connect()
                 return await self._exchange(method, path, body, headers or {})
-            except (ConnectionError, asyncio.IncompleteReadError, HttpError) as error:
+            except (OSError, asyncio.IncompleteReadError, HttpError) as error:
                 self.close()
                 if fresh or attempt == 2 or not isinstance(error, _Idle):
                     raise HttpError(f"{method} {path}: {type(error).__name__}") from error

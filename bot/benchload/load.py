@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.benchload.client import Connection, HttpError
 from bot.benchload.fakeapi import ANSWERS, MESSAGES, Call, FakeBotApi
-from bot.benchload.server import WEBHOOK_SECRET, Server
+from bot.benchload.server import WEBHOOK_SECRET, Server, load_average
 from bot.benchload.stats import inversions, most_in_window, ms, percentile, rate
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -527,6 +527,5 @@ def _rates(calls: list[Call], methods: frozenset[str]) -> dict[str, Any]:
 
 
 def _load() -> float:
-    import os
-
-    return round(os.getloadavg()[0], 2)
+    """The machine's load average over the last minute (other work shares the cores)."""
+    return load_average()[0]
