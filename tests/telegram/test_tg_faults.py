@@ -92,7 +92,9 @@ async def test_per_chat_rate_is_limited(launch: Any) -> None:
         times = [c.at for c in tg.api.of("sendMessage", 9007)]
         assert len(times) == 7
         assert elapsed >= 0.45  # 2 at once, then 5 more at 10 per second
-        assert times[-1] - times[1] >= 0.45
+        # Each message keeps its booked moment: the last is 0.5 s after the first at the
+        # earliest, however late the second was (a loaded machine delays, never hurries).
+        assert times[-1] - times[0] >= 0.45
 
 
 async def test_stored_updates_are_processed_after_a_crash(launch: Any, lotse: Any) -> None:
