@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import bot.benchload
 from bot.benchload import report
 from bot.benchload.fakeapi import FakeBotApi, serve_fake
 from bot.benchload.load import Bench, Options
@@ -36,7 +37,11 @@ MODES = ("ingest", "conversations", "api_chat")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.benchload", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.benchload",
+        description=bot.benchload.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--root",
         type=Path,
