@@ -13,7 +13,6 @@ from bot.bundle import Content
 from bot.dashboard.auth import CheckedForm, CurrentViewer, Viewer
 from bot.dashboard.regions import visible_lead
 from bot.dashboard.web import DashboardRoute, Forbidden, LotseDep, NotFound, berlin, field, redirect
-from bot.handover.leads import OPEN_STATUSES
 from bot.service import Lotse
 from bot.store.models import Counsellor, Lead, LeadMessage
 from bot.thread import deliver, talk
@@ -59,9 +58,9 @@ class ThreadView:
 
 
 def may_write(viewer: Viewer, lead: Lead) -> bool:
-    """Who looks after the open lead (or an admin) writes, where the person can be reached."""
+    """Who looks after the claimed lead (or an admin) writes, where the person can be reached."""
     mine = viewer.is_admin or lead.counsellor_id == viewer.id
-    return mine and lead.status in OPEN_STATUSES and lead.channel in REACHABLE
+    return mine and lead.status in talk.TALKING_STATUSES and lead.channel in REACHABLE
 
 
 async def view(

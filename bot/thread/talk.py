@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine import Event, Text
 from bot.engine.runtime import Engine
-from bot.handover.leads import OPEN_STATUSES
 from bot.handover.meeting import first_name
 from bot.store.models import Counsellor, Lead, LeadMessage, Notification, utcnow
 from bot.thread import texts
@@ -30,6 +29,8 @@ CLOSED = "closed"  # the bot is back
 TALK_KINDS = (OPENED, MESSAGE, CLOSED)
 PERSON, COUNSELLOR, BOT = "person", "counsellor", "bot"
 NOTIFICATION = "thread"  # the kind of the notification rows that carry it to the person
+# A conversation needs someone who looks after the case: given back ("new") or closed, it ends.
+TALKING_STATUSES = ("claimed", "scheduled")
 MAX_TEXT = 4000
 
 
@@ -78,8 +79,8 @@ async def find(
     """Whether a counsellor conversation is open for this conversation.
 
     Without a lead no counsellor can write: no statement at all. An open one that has been
-    idle too long, or whose case was closed, ends here, once (a ``closed`` row), and the caller
-    says the bot is back.
+    idle too long, or whose case was given back or closed, ends here, once (a ``closed`` row),
+    and the caller says the bot is back.
     """
     if not has_lead:
         return Found()
@@ -94,8 +95,8 @@ async def find(
     if found is None or found[0].kind == CLOSED:
         return Found()
     last, status = found
-    if not _open(last, now, idle) or status not in OPEN_STATUSES:
-        # Idle too long, or the case is closed (done, cancelled): the bot is back.
+    if not _open(last, now, idle) or status not in TALKING_STATUSES:
+        # Idle too long, or nobody looks after the case any more: the bot is back.
         session.add(_row(last.lead_id, conversation_id, CLOSED, BOT, now))
         return Found(ended=True)
     return Found(Talk(last.lead_id, conversation_id))

@@ -187,3 +187,19 @@ async def test_closing_the_case_gives_the_bot_back(client: httpx.AsyncClient, lo
     assert answer[0] == text(lotse, "de", texts.CLOSED)
     assert len(answer) > 1  # the bot answers the question
     assert await rows(lotse, lead_id=lead_id, author="person", kind="message") == []
+
+
+async def test_giving_the_case_back_gives_the_bot_back(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    lead_id = await to_lead(lotse, "web-back", language="ru")
+    anna = await counsellor(lotse, client, lead_id, "anna@example.org")
+    await write(client, anna, lead_id, "Здравствуйте!")
+    released = await client.post(
+        f"/dashboard/leads/{lead_id}/release", data={"csrf": anna.csrf}, headers=anna.headers
+    )
+    assert released.status_code == 303
+    answer = await chat(client, "web-back", "Сколько стоит экзамен?")
+    assert text(lotse, "ru", texts.CLOSED) in answer  # after the counsellor's waiting messages
+    assert answer[-1] != text(lotse, "ru", texts.CLOSED)  # and the bot answers
+    assert await rows(lotse, lead_id=lead_id, author="person", kind="message") == []
