@@ -32,12 +32,17 @@ from bot.dashboard.web import (
 )
 from bot.handover import booking, ics, leads
 from bot.handover.leads import TRANSITIONS
-from bot.store.models import Lead
+from bot.store.models import Lead, Slot
 from bot.thread import dashboard as thread
 
 router = APIRouter(route_class=DashboardRoute)
 
 MAX_NOTE = 2000
+# After scheduling a phone slot for someone who gave no number (``&phone=missing``).
+NO_PHONE = (
+    " Die Person hat keine Telefonnummer angegeben: Lotse bittet sie darum. Bis dahin erreichen "
+    "Sie sie nur so, wie sie es gewählt hat."
+)
 # How the meeting happens, for the counsellor's calendar.
 MEETING_NOTES = {
     "phone": "Telefon: Sie rufen die Person an (Nummer im Fall).",
@@ -59,6 +64,12 @@ NOTICES = {
     "region_set": "Die Region ist eingetragen; der Fall steht jetzt in ihrer Liste.",
     "no_region_chosen": "Bitte wählen Sie eine Region.",
 }
+
+
+def _no_phone(request: Request, notice: str | None) -> str | None:
+    """The notice, with the warning that a phone appointment still lacks the number."""
+    missing = notice is not None and request.query_params.get("phone") == "missing"
+    return f"{notice}{NO_PHONE}" if missing else notice
 
 
 def _lead_url(lead_id: int, message: str) -> str:
@@ -122,8 +133,11 @@ async def lead_page(
     return render(
         "lead.html",
         viewer=viewer,
-        notice=NOTICES.get(request.query_params.get("msg", ""))
-        or thread.NOTICES.get(request.query_params.get("msg", "")),
+        notice=_no_phone(
+            request,
+            NOTICES.get(request.query_params.get("msg", ""))
+            or thread.NOTICES.get(request.query_params.get("msg", "")),
+        ),
         lead=summary,
         contact=[(label, value) for label, value in contact if value],
         questions=questions(lotse.content, lead),
@@ -174,7 +188,13 @@ async def schedule(
         booked = slot_id is not None and await queries.schedule(
             session=session, lead=lead, slot_id=slot_id, counsellor_id=viewer.id
         )
-    return redirect(_lead_url(lead_id, "scheduled" if booked else "slot_gone"))
+        # A call needs a number: without one the person is asked for it in "Mein Termin".
+        no_number = isinstance(booked, Slot) and booked.mode == "phone" and not lead.contact_phone
+    if not booked:
+        return redirect(_lead_url(lead_id, "slot_gone"))
+    if no_number:
+        return redirect(f"/dashboard/leads/{lead_id}?phone=missing&msg=scheduled")
+    return redirect(_lead_url(lead_id, "scheduled"))
 
 
 @router.post("/dashboard/leads/{lead_id}/status")

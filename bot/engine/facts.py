@@ -212,7 +212,7 @@ class Facts:
                 self.slots.get("appointment_mode"),
                 self.slots.get("appointment_place"),
                 self.slots.get("appointment_with"),
-                self.slots.get("contact_phone"),
+                self.slots.get("contact_phone") or False,
             )
         if (chosen := self.chosen_slot) is not None:
             params["chosen"] = When(dt.datetime.fromisoformat(chosen["starts"]))
@@ -320,10 +320,14 @@ MODE_LABELS = {
 def meeting_phrase(mode: object, place: object, with_name: object, phone: object) -> Phrase:
     """How the meeting happens, in a sentence: "Am Telefon: Anna ruft Sie an (+49 …)."
 
-    ``phone`` is the person's own number, shown back to them only; reminders go without it.
+    ``phone`` is the person's own number, shown back to them only; ``False``: they gave none
+    (they are asked for it); ``None``: not shown (reminders and news go without it).
     """
     if mode == "phone" and phone:
         return Phrase(msg("handover.meeting_phone_number"), {"with": with_name, "phone": phone})
+    if mode == "phone" and phone is False:
+        # The person's own view of a call without a number (a counsellor chose a phone slot).
+        return Phrase(msg("handover.meeting_phone_missing"), {"with": with_name})
     ref = _MEETING_TEXT.get(str(mode), msg("handover.meeting_phone"))
     return Phrase(ref, {"with": with_name or "", "place": place or ""})
 
@@ -362,6 +366,9 @@ CONDITIONS: dict[str, Condition] = {
     "reminder_ahead": lambda f: _reminder_lead(f) == REMINDER_AHEAD,
     "short_reminder_ahead": lambda f: _reminder_lead(f) == SHORT_REMINDER_AHEAD,
     "chosen_phone_without_number": _chosen_phone_without_number,
+    "appointment_needs_number": lambda f: (
+        f.slots.get("appointment_mode") == "phone" and not f.slots.get("contact_phone")
+    ),
     # A slot button of an older offer (before slots had a mode): offer the slots again.
     "chosen_slot_unknown": lambda f: f.chosen_slot is None,
     "reachable_outside_chat": _reachable_outside_chat,

@@ -226,3 +226,22 @@ async def test_a_slot_button_of_an_older_offer_offers_the_slots_again(
     assert "{" not in text(again)
     async with lotse.sessions() as db:
         assert list((await db.execute(select(Booking))).scalars()) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_counsellors_phone_appointment_without_a_number_asks_for_one(
+    language: str, lotse: Lotse, content: Content
+) -> None:
+    seeded = await seed(lotse, ("phone",))
+    await say(lotse, "q", *to_booking(language), Choice("later"))  # reached "here in the chat"
+    await _counsellor_schedules(lotse, seeded.counsellor_id, seeded.slot_ids[0])
+    mine = await say(lotse, "q", Choice("nav:appointment"))
+    missing = tr(content, language, "handover.meeting_phone_missing").split("{with}")[1].strip()
+    assert missing in text(mine)
+    assert "give_phone" in option_ids(mine)
+    await say(lotse, "q", Choice("give_phone"))
+    given = await say(lotse, "q", Text("0151 23456789"))
+    assert PHONE_E164 in text(given)  # "Mein Termin" again, now with the number to be called
+    assert "give_phone" not in option_ids(given)
+    lead = await the_lead(lotse)
+    assert (lead.contact_via, lead.contact_phone, lead.status) == ("phone", PHONE_E164, "scheduled")

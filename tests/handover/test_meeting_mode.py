@@ -234,3 +234,28 @@ async def _csrf(lotse: Lotse, counsellor_id: int) -> str:
             )
         ).scalar_one()
     return stored.csrf_token
+
+
+async def test_scheduling_a_call_without_a_number_warns_the_counsellor(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    seeded = await seed(lotse, ("phone", "video"))
+    await say(lotse, "w", *to_booking("de"), Choice("later"))  # reached "here in the chat"
+    lead = await the_lead(lotse)
+    headers = await _session(lotse, seeded.counsellor_id)
+    csrf = await _csrf(lotse, seeded.counsellor_id)
+    await client.post(f"/dashboard/leads/{lead.id}/claim", data={"csrf": csrf}, headers=headers)
+    call = await client.post(
+        f"/dashboard/leads/{lead.id}/schedule",
+        data={"csrf": csrf, "slot_id": str(seeded.slot_ids[0])},
+        headers=headers,
+    )
+    assert call.headers["location"] == f"/dashboard/leads/{lead.id}?phone=missing&msg=scheduled"
+    page = await client.get(call.headers["location"], headers=headers)
+    assert "keine Telefonnummer angegeben" in page.text
+    video = await client.post(
+        f"/dashboard/leads/{lead.id}/schedule",
+        data={"csrf": csrf, "slot_id": str(seeded.slot_ids[1])},
+        headers=headers,
+    )
+    assert video.headers["location"] == f"/dashboard/leads/{lead.id}?msg=scheduled"
