@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import time
 import uuid
@@ -685,21 +686,54 @@ class TelegramChannel:
                         call.position,
                     )
                 attempt = uuid.uuid4().hex
-                async with self.lotse.sessions() as session, session.begin():
-                    if made is not None:
-                        await self._record(session, *made)
-                    await _inbox.mark_sending(session=session, call_id=call.id, attempt=attempt)
+                before_call = functools.partial(
+                    self._before_call, previous=made, call_id=call.id, attempt=attempt
+                )
+                await self._bookkeeping(before_call, made is not None)
             deadline = self._deadline(call.queued_at)
             delivery = await self.sender.call(
                 Outgoing(call.method, dict(call.params)), deadline=deadline
             )
             self._tally(call, delivery)
             made = (call, attempt, delivery)
-        async with self.lotse.sessions() as session, session.begin():
+
+        async def finished(session: AsyncSession) -> None:
             # The rows go with the update: the last outcome needs no record of its own.
             work.more = await _inbox.mark_done(
                 session=session, update_id=work.update_id, chat_id=work.chat_id
             )
+
+        await self._bookkeeping(finished, made is not None)
+
+    async def _before_call(
+        self,
+        session: AsyncSession,
+        *,
+        previous: tuple[_inbox.Queued, str, Delivery] | None,
+        call_id: int,
+        attempt: str,
+    ) -> None:
+        if previous is not None:
+            await self._record(session, *previous)
+        await _inbox.mark_sending(session=session, call_id=call_id, attempt=attempt)
+
+    async def _bookkeeping(
+        self, write: Callable[[AsyncSession], Awaitable[None]], after_a_call: bool
+    ) -> None:
+        """Commit a delivery record. After a call was made, its record is retried until the
+        database takes it (a busy or cut database): giving up would make the call again."""
+        delay = 0.1
+        while True:
+            try:
+                async with self.lotse.sessions() as session, session.begin():
+                    await write(session)
+                return
+            except Exception as error:
+                if not after_a_call or self._stopping or not _database_busy_or_down(error):
+                    raise
+                log.warning("delivery record waits for the database (%s)", type(error).__name__)
+            await asyncio.sleep(delay)
+            delay = min(5.0, delay * 2)
 
     def _deadline(self, queued_at: dt.datetime | None) -> float:
         """When a reply queued at ``queued_at`` is given up, on the sender's monotonic clock."""
@@ -798,6 +832,13 @@ class _Broken(Exception):
     def __init__(self, update_id: int, error: BaseException) -> None:
         self.update_id = update_id
         self.error = error
+
+
+def _database_busy_or_down(error: BaseException) -> bool:
+    """Down, or SQLite's write lock not free within its busy timeout ("database is locked")."""
+    return _database_down(error) or (
+        isinstance(error, DBAPIError) and "locked" in str(error.orig).lower()
+    )
 
 
 def _database_down(error: BaseException) -> bool:
