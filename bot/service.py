@@ -189,8 +189,7 @@ class Lotse:
             translator = self.content.catalogs.translator(state.language)
             messages.append(RenderedMessage(self.renderer.text(THREAD_CLOSED, translator)))
         for event in events:
-            if found.talk is not None and talk.for_counsellor(self.engine, event):
-                assert isinstance(event, Text)
+            if found.talk is not None and talk.for_counsellor(event, self.engine):
                 await talk.hear(session=session, talk=found.talk, text=event.text, now=now)
                 continue  # to the counsellor, not the bot
             before = state
@@ -206,6 +205,8 @@ class Lotse:
                 )  # fmt: skip
             reports.observe(session, self, conversation, event, state, reply)
             erased |= any(isinstance(e, DataDeletionRequested) for e in reply.effects)
+            if erased:
+                found = talk.Found()  # the conversation with the counsellor went with it
             translator = self.content.catalogs.translator(state.language)
             messages += self.renderer.render(reply, translator)
         messages = appointments.with_notifications(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,7 +103,7 @@ async def find(
     return Found(Talk(last.lead_id, conversation_id))
 
 
-def for_counsellor(engine: Engine, event: Event) -> bool:
+def for_counsellor(event: Event, engine: Engine) -> TypeGuard[Text]:
     """Typed text goes to the counsellor; commands ("Meine Daten", "/delete", "Menü", the
     language), buttons and the rest still reach the bot."""
     return (
