@@ -55,6 +55,7 @@ class ThreadView:
     open: bool
     can_write: bool
     unread: int
+    idle_hours: int  # an open conversation ends after this long without a message
 
 
 def may_write(viewer: Viewer, lead: Lead) -> bool:
@@ -87,6 +88,7 @@ async def view(
         open=is_open,
         can_write=may_write(viewer, lead),
         unread=unread,
+        idle_hours=round(lotse.settings.thread_idle.total_seconds() / 3600),
     )
 
 

@@ -55,6 +55,7 @@ async def test_a_counsellor_writes_and_the_person_answers_in_the_thread(
     page = await client.get(f"/dashboard/leads/{lead_id}", headers=anna.headers)
     assert "Ja, aus Istanbul. Wie geht es weiter?" in page.text
     assert "1 neu" in page.text
+    assert "48 Stunden lang niemand schreibt" in page.text  # the conversation is open
     again = await client.get("/dashboard?mine=1", headers=anna.headers)
     assert "neue Nachricht" not in again.text  # seen on the lead page
 
