@@ -204,8 +204,16 @@ def _free_port() -> int:
 @contextlib.asynccontextmanager
 async def serve(app: Any, port: int) -> AsyncIterator[None]:
     """Run an ASGI app with uvicorn on 127.0.0.1 inside the test's event loop."""
+    # Idle connections stay open longer than the client keeps them (as at Telegram): a server
+    # that closes one just as a request goes out would make its outcome unknown (a read error).
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        timeout_keep_alive=75,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
