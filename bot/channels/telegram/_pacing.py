@@ -11,8 +11,9 @@ when the schedule's bucket is full again. A send is allowed at ``t`` when
 ``t >= full_at - (burst - 1) * interval``; it moves ``full_at`` to ``max(full_at, t) + interval``.
 
 ``MemoryPacing`` keeps the schedules in the process (SQLite: one process). ``PostgresPacing``
-keeps them in the table ``telegram_pacing`` and books with one atomic statement on the
-database's clock, so N worker processes together stay within the limits, and a 429 seen by one
+keeps them in the table ``telegram_pacing`` and books in one short transaction on the
+database's clock (the two rows locked, one statement computes the time and moves both
+schedules), so N worker processes together stay within the limits, and a 429 seen by one
 pauses all of them (``flood_until``). Chat rows carry a keyed hash of the chat id, never the
 id, and are deleted once their bucket is full again.
 """
@@ -119,10 +120,18 @@ class MemoryPacing:
         return max(0.0, self.flood_until - self._clock())
 
 
-# The booking, on the database's clock: the chat's schedule is read (a chat's messages are sent
-# one after another, so its row is not contended), the overall row is updated under its row
-# lock with the send time computed from its current version, then the chat row takes the same
-# time. ``greatest`` skips NULLs: a missing chat row or flood wait does not hold anything up.
+# A booking is one short transaction on the database's clock: make sure the rows exist, lock
+# them (in key order, so two bookings never wait for each other crosswise), then one statement
+# computes the send time from both schedules and the flood wait and moves both schedules on.
+# ``greatest`` skips NULLs: a flood wait that never was holds nothing up.
+_ROWS = text(
+    "INSERT INTO telegram_pacing (key, full_at)"
+    " SELECT key, '-infinity' FROM unnest(CAST(:keys AS text[])) AS key"
+    " ON CONFLICT (key) DO NOTHING"
+)
+_LOCK = text(
+    "SELECT key FROM telegram_pacing WHERE key = ANY(CAST(:keys AS text[])) ORDER BY key FOR UPDATE"
+)
 _BOOK = text(
     """
 WITH chat AS (
@@ -221,12 +230,15 @@ class PostgresPacing:
             "chat_interval": chat_rule.interval,
             "chat_tolerance": chat_rule.tolerance,
         }
+        keys = sorted(k for k in (OVERALL, params["chat_key"]) if k is not None)
         try:
-            async with self._engine.connect() as connection:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with self._engine.begin() as connection:
+                await connection.execute(_ROWS, {"keys": keys})
+                await connection.execute(_LOCK, {"keys": keys})
                 wait, flood = (await connection.execute(_BOOK, params)).one()
-                if time.monotonic() - self._pruned > _PRUNE_EVERY:
-                    self._pruned = time.monotonic()
+            if time.monotonic() - self._pruned > _PRUNE_EVERY:
+                self._pruned = time.monotonic()
+                async with self._engine.begin() as connection:
                     await connection.execute(_PRUNE, {"overall_key": OVERALL})
         except (SQLAlchemyError, OSError) as error:
             log.warning("Telegram pacing: database unavailable (%s), pacing locally", type(error))
