@@ -222,15 +222,16 @@ class PostgresPacing:
 
     async def book(self, overall: Rule, chat: tuple[int, Rule] | None) -> Slot:
         chat_rule = chat[1] if chat is not None else Rule(0.0)
+        chat_key = self.chat_key(chat[0]) if chat is not None else None
         params = {
             "overall_key": OVERALL,
             "overall_interval": overall.interval,
             "overall_tolerance": overall.tolerance,
-            "chat_key": self.chat_key(chat[0]) if chat is not None else None,
+            "chat_key": chat_key,
             "chat_interval": chat_rule.interval,
             "chat_tolerance": chat_rule.tolerance,
         }
-        keys = sorted(k for k in (OVERALL, params["chat_key"]) if k is not None)
+        keys = sorted([OVERALL] if chat_key is None else [OVERALL, chat_key])
         try:
             async with self._engine.begin() as connection:
                 await connection.execute(_ROWS, {"keys": keys})
