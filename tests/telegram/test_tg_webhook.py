@@ -178,7 +178,16 @@ async def test_commands_and_the_bot_description_are_set_per_language(tg: Any) ->
     commands = {c.params["language_code"]: c.params["commands"] for c in tg.api.of("setMyCommands")}
     assert set(commands) == {"", "de", "tr", "ru"}
     names = [c["command"] for c in commands["tr"]]
-    assert names == ["start", "menu", "language", "human", "mydata", "delete", "help"]
+    assert names == [
+        "start",
+        "menu",
+        "language",
+        "human",
+        "appointment",
+        "mydata",
+        "delete",
+        "help",
+    ]
     assert commands["tr"][2]["description"] == "Dili değiştir"
     descriptions = {c.params["language_code"] for c in tg.api.of("setMyDescription")}
     assert descriptions == {"", "de", "tr", "ru"}

@@ -68,6 +68,7 @@ COMMANDS = {
     "menu": msg("tg.cmd.menu"),
     "language": msg("tg.cmd.language"),
     "human": msg("tg.cmd.human"),
+    "appointment": msg("tg.cmd.appointment"),
     "mydata": msg("tg.cmd.mydata"),
     "delete": msg("tg.cmd.delete"),
     "help": msg("tg.cmd.help"),
