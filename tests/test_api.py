@@ -115,3 +115,28 @@ async def test_a_link_payload_sets_region_and_source(
     assert (state.region, state.source) == ("luckenwalde", "poster3")
     refused = await client.post("/api/chat", json={"session": None, "start": "<script>"})
     assert refused.status_code == 422
+
+
+async def test_an_unknown_session_leaves_nothing_under_its_id(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    await client.post("/api/chat", json={"session": "made-up-id", "text": "hallo"})
+    assert await lotse.current_state(channel="web", user_key="made-up-id") is None
+
+
+async def test_a_start_link_opened_by_someone_who_talked_before_begins_from_the_link(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    """An atlas page's chat link, opened in a browser that has a session: the occupation and
+    the language of the link count, not the old conversation's place."""
+    first = (await client.post("/api/chat", json={"session": None, "text": "hallo"})).json()
+    session = first["session"]
+    await client.post("/api/chat", json={"session": session, "choice": "exam"})
+    body = (
+        await client.post("/api/chat", json={"session": session, "start": "ru-atlas-koch"})
+    ).json()
+    assert body["session"] == session
+    assert body["language"] == "ru"
+    state = await lotse.current_state(channel="web", user_key=session)
+    assert state is not None
+    assert state.slots.get("occupation") == "koch"

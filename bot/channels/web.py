@@ -9,7 +9,7 @@ from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from bot import metrics
-from bot.engine import Choice, Event, RenderedMessage, Resume, Text
+from bot.engine import Choice, ConversationState, Event, RenderedMessage, Resume, Start, Text
 from bot.handover import appointments, booking
 from bot.kompass.store import latest_document
 from bot.service import Lotse
@@ -69,32 +69,54 @@ def _message_out(message: RenderedMessage) -> MessageOut:
 
 @router.post("/api/chat", response_model_exclude_none=True)
 async def chat(body: ChatRequest, lotse: LotseDep) -> ChatResponse:
-    """Answer one message or button press of a web chat session."""
+    """Answer one message or button press of a web chat session.
+
+    The events are decided from the stored state inside the event's transaction (no read of
+    its own first). An unknown or expired session starts a new one with a fresh id.
+    """
     started = metrics.received(CHANNEL)
-    existing = None
-    if body.session:
-        existing = await lotse.current_state(channel=CHANNEL, user_key=body.session)
-    events: list[Event] = []
-    if existing is None:
+    outcome = None
+    session = body.session
+    if session:
+        try:
+            outcome = await lotse.handle(
+                channel=CHANNEL,
+                user_key=session,
+                events=lambda state: _continued(body, state),
+                language=body.language,
+            )
+        except _UnknownSession:
+            outcome = None  # rolled back: nothing was stored under the unknown id
+    if outcome is None:
         session = secrets.token_urlsafe(18)
         _, events = lotse.opening(body.text, language=body.language, payload=body.start)
-    else:
-        session = str(body.session)
-        if body.choice:
-            events.append(Choice(body.choice))
-        elif body.text is not None:
-            events.append(Text(body.text))
-        else:
-            events.append(Resume())  # a reload or a language switch: show the question again
-    outcome = await lotse.handle(
-        channel=CHANNEL, user_key=session, events=events, language=body.language
-    )
+        outcome = await lotse.handle(
+            channel=CHANNEL, user_key=session, events=events, language=body.language
+        )
     metrics.answered(CHANNEL, started)
     return ChatResponse(
-        session=session,
+        session=str(session),
         language=outcome.language,
         messages=[_message_out(m) for m in outcome.messages],
     )
+
+
+class _UnknownSession(Exception):
+    """The session id names no conversation (expired, erased, or made up)."""
+
+
+def _continued(body: ChatRequest, state: ConversationState | None) -> list[Event]:
+    if state is None:
+        raise _UnknownSession
+    if body.start:
+        # A link with a start (an atlas page's "ask Lotse") opened by someone who has talked
+        # before: begin again from what the link knows.
+        return [Start(payload=body.start, language=body.language)]
+    if body.choice:
+        return [Choice(body.choice)]
+    if body.text is not None:
+        return [Text(body.text)]
+    return [Resume()]  # a reload or a language switch: show the question again
 
 
 class PollRequest(BaseModel):

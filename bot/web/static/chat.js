@@ -401,14 +401,24 @@
       if (response.ok) strings = await response.json();
     } catch (e) { /* the page still works with its built-in German labels */ }
     applyLanguage(language);
-    if (session) {
+    const start = new URLSearchParams(location.search).get("start");
+    const link = start && /^[A-Za-z0-9_-]{1,64}$/.test(start) ? { start } : {};
+    if (link.start) {
+      // Used once: a reload of this address continues the conversation instead of restarting.
+      const address = new URL(location.href);
+      address.searchParams.delete("start");
+      history.replaceState(null, "", address);
+    }
+    if (session && link.start) {
+      transcript = [];  // the link begins the conversation again from what it knows
+      saveTranscript();
+      await send(preferred ? { language: preferred, ...link } : link);
+    } else if (session) {
       transcript = loadTranscript();
       log.setAttribute("aria-busy", "true");  // the old transcript is not read out again
       for (const m of transcript) bubble(m.who, m.text, false, m.links || [], m.lang || language);
       await send({}, { resumed: true });
     } else {
-      const start = new URLSearchParams(location.search).get("start");
-      const link = start && /^[A-Za-z0-9_-]{1,64}$/.test(start) ? { start } : {};
       await send(preferred ? { language: preferred, ...link } : link);
     }
   }
