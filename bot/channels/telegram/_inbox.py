@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,13 +83,17 @@ async def store(*, session: AsyncSession, payload: Mapping[str, Any]) -> bool:
     }
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and chat_id is not None:
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock_shared(:space, :key)"),
-            {"space": _CHAT_LOCKS, "key": _lock_key(chat_id)},
+        # One statement: the row comes from a select that takes the lock first.
+        lock = select(func.pg_advisory_xact_lock_shared(_CHAT_LOCKS, _lock_key(chat_id))).subquery(
+            "chat_lock"
         )
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(TelegramUpdate).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
+        columns = TelegramUpdate.__table__.c
+        row = select(*(literal(v, columns[k].type) for k, v in values.items())).select_from(lock)
+        statement: Any = pg_insert(TelegramUpdate).from_select(list(values), row)
+    else:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(TelegramUpdate).values(**values)
+    result = await session.execute(statement.on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0))
 
 

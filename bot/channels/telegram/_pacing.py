@@ -120,17 +120,15 @@ class MemoryPacing:
         return max(0.0, self.flood_until - self._clock())
 
 
-# A booking is one short transaction on the database's clock: make sure the rows exist, lock
+# A booking is one short transaction on the database's clock: make sure the rows exist and lock
 # them (in key order, so two bookings never wait for each other crosswise), then one statement
 # computes the send time from both schedules and the flood wait and moves both schedules on.
 # ``greatest`` skips NULLs: a flood wait that never was holds nothing up.
+# Made if missing and locked in one statement: an upsert in key order locks each row it meets.
 _ROWS = text(
-    "INSERT INTO telegram_pacing (key, full_at)"
-    " SELECT key, '-infinity' FROM unnest(CAST(:keys AS text[])) AS key"
-    " ON CONFLICT (key) DO NOTHING"
-)
-_LOCK = text(
-    "SELECT key FROM telegram_pacing WHERE key = ANY(CAST(:keys AS text[])) ORDER BY key FOR UPDATE"
+    "INSERT INTO telegram_pacing AS p (key, full_at)"
+    " SELECT key, '-infinity' FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key"
+    " ON CONFLICT (key) DO UPDATE SET key = p.key"
 )
 _BOOK = text(
     """
@@ -235,7 +233,6 @@ class PostgresPacing:
         try:
             async with self._engine.begin() as connection:
                 await connection.execute(_ROWS, {"keys": keys})
-                await connection.execute(_LOCK, {"keys": keys})
                 wait, flood = (await connection.execute(_BOOK, params)).one()
             if time.monotonic() - self._pruned > _PRUNE_EVERY:
                 self._pruned = time.monotonic()
