@@ -11,10 +11,10 @@ when the schedule's bucket is full again. A send is allowed at ``t`` when
 ``t >= full_at - (burst - 1) * interval``; it moves ``full_at`` to ``max(full_at, t) + interval``.
 
 ``MemoryPacing`` keeps the schedules in the process (SQLite: one process). ``PostgresPacing``
-keeps them in the table ``telegram_pacing`` and books in one short transaction on the
-database's clock (the two rows locked, one statement computes the time and moves both
-schedules), so N worker processes together stay within the limits, and a 429 seen by one
-pauses all of them (``flood_until``). Chat rows carry a keyed hash of the chat id, never the
+keeps them in the table ``telegram_pacing`` and books with one statement on the database's
+clock (a function that locks the two rows, computes the time and moves both schedules), so N
+worker processes together stay within the limits, and a 429 seen by one pauses all of them
+(``flood_until``). Chat rows carry a keyed hash of the chat id, never the
 id, and are deleted once their bucket is full again.
 """
 
@@ -120,62 +120,14 @@ class MemoryPacing:
         return max(0.0, self.flood_until - self._clock())
 
 
-# A booking is one short transaction on the database's clock: make sure the rows exist and lock
-# them (in key order, so two bookings never wait for each other crosswise), then one statement
-# computes the send time from both schedules and the flood wait and moves both schedules on.
-# ``greatest`` skips NULLs: a flood wait that never was holds nothing up.
-# Made if missing and locked in one statement: an upsert in key order locks each row it meets.
-_ROWS = text(
-    "INSERT INTO telegram_pacing AS p (key, full_at)"
-    " SELECT key, '-infinity' FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key"
-    " ON CONFLICT (key) DO UPDATE SET key = p.key"
-)
+# A booking is one statement on the database's clock: the function ``telegram_pacing_book``
+# (migration tg0003) locks the chat's row and then the bot's, computes the send time from both
+# schedules and the flood wait, and moves both schedules on.
 _BOOK = text(
-    """
-WITH chat AS (
-    SELECT full_at - make_interval(secs => CAST(:chat_tolerance AS double precision)) AS ready
-    FROM telegram_pacing WHERE key = :chat_key
-),
-overall AS (
-    INSERT INTO telegram_pacing AS p (key, full_at, booked_at)
-    VALUES (
-        :overall_key,
-        greatest(clock_timestamp(), (SELECT ready FROM chat))
-            + make_interval(secs => CAST(:overall_interval AS double precision)),
-        greatest(clock_timestamp(), (SELECT ready FROM chat))
-    )
-    ON CONFLICT (key) DO UPDATE SET
-        booked_at = greatest(
-            clock_timestamp(),
-            p.flood_until,
-            (SELECT ready FROM chat),
-            p.full_at - make_interval(secs => CAST(:overall_tolerance AS double precision))
-        ),
-        full_at = greatest(
-            p.full_at,
-            clock_timestamp(),
-            p.flood_until,
-            (SELECT ready FROM chat),
-            p.full_at - make_interval(secs => CAST(:overall_tolerance AS double precision))
-        ) + make_interval(secs => CAST(:overall_interval AS double precision))
-    RETURNING p.booked_at, p.flood_until
-),
-booked AS (
-    INSERT INTO telegram_pacing AS p (key, full_at, booked_at)
-    SELECT :chat_key,
-           booked_at + make_interval(secs => CAST(:chat_interval AS double precision)),
-           booked_at
-    FROM overall WHERE CAST(:chat_key AS text) IS NOT NULL
-    ON CONFLICT (key) DO UPDATE SET
-        full_at = greatest(p.full_at, excluded.booked_at)
-            + make_interval(secs => CAST(:chat_interval AS double precision)),
-        booked_at = excluded.booked_at
-)
-SELECT CAST(extract(epoch FROM booked_at - clock_timestamp()) AS double precision) AS wait,
-       CAST(coalesce(extract(epoch FROM flood_until - clock_timestamp()), 0)
-            AS double precision) AS flood
-FROM overall
-"""
+    "SELECT wait, flood FROM telegram_pacing_book("
+    ":overall_key, CAST(:overall_interval AS double precision),"
+    " CAST(:overall_tolerance AS double precision), CAST(:chat_key AS text),"
+    " CAST(:chat_interval AS double precision), CAST(:chat_tolerance AS double precision))"
 )
 _FLOOD = text(
     """
@@ -229,10 +181,9 @@ class PostgresPacing:
             "chat_interval": chat_rule.interval,
             "chat_tolerance": chat_rule.tolerance,
         }
-        keys = sorted([OVERALL] if chat_key is None else [OVERALL, chat_key])
         try:
-            async with self._engine.begin() as connection:
-                await connection.execute(_ROWS, {"keys": keys})
+            async with self._engine.connect() as connection:
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 wait, flood = (await connection.execute(_BOOK, params)).one()
             if time.monotonic() - self._pruned > _PRUNE_EVERY:
                 self._pruned = time.monotonic()
