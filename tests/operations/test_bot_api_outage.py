@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from bot.service import Lotse
 from bot.store.models import TelegramUpdate
-from tests.operations.conftest import METRICS_TOKEN, Switchable, scrape, value
+from tests.operations.conftest import METRICS_TOKEN, Samples, Switchable, scrape, value
 from tests.operations.traffic import Traffic, background
 from tests.telegram.conftest import FAST, running
 
@@ -40,6 +40,7 @@ async def test_a_minute_without_the_bot_api_loses_nothing_and_sends_nothing_twic
     ) as tg:
         traffic = Traffic(tg, chats=list(range(8101, 8107)))
         stop = asyncio.Event()
+        before = await scrape(tg.http)
         async with background([traffic.talk(chat, stop, pause=3.0) for chat in traffic.chats]):
             await asyncio.sleep(3)
             await switchable_api.down()
@@ -61,7 +62,7 @@ async def test_a_minute_without_the_bot_api_loses_nothing_and_sends_nothing_twic
             f"{report.line()}; backlog drained {drained_at - up_at:.1f} s after it came back"
         )
         print(summary)
-        record_property("telegram_figures", summary)
+        record_property("operations_figures", summary)
 
         assert in_outage >= len(traffic.chats) * 15  # updates kept coming, all acknowledged
         assert report.refused == 0
@@ -79,4 +80,19 @@ async def test_a_minute_without_the_bot_api_loses_nothing_and_sends_nothing_twic
                 select(func.count()).where(TelegramUpdate.status != "done")
             )
         assert open_updates == 0
-        assert value(await scrape(tg.http), "lotse_telegram_inbox_depth") == 0
+        after = await scrape(tg.http)
+        assert value(after, "lotse_telegram_inbox_depth") == 0
+
+        def delta(scraped: Samples, name: str, **labels: str) -> float:
+            return value(scraped, name, **labels) - value(before, name, **labels)
+
+        # What an operator saw: Telegram unreachable while the inbox grew, then every update
+        # answered, some of them more than 30 s after they arrived.
+        assert delta(during, "lotse_telegram_api_errors_total", kind="unreachable") > 0
+        answered = delta(after, "lotse_answers_sent_total", channel="telegram")
+        assert answered == report.updates
+        assert delta(after, "lotse_reply_latency_seconds_count", channel="telegram") == answered
+        late = answered - delta(
+            after, "lotse_reply_latency_seconds_bucket", channel="telegram", le="30.0"
+        )
+        assert late >= len(traffic.chats) * 5

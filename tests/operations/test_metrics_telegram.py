@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import httpx
 
@@ -53,3 +54,44 @@ async def test_the_outbox_depth_counts_a_reply_in_flight(
         assert value(in_flight, "lotse_telegram_inbox_depth") == 1
         await tg.channel.idle()
         assert value(await scrape(tg.http), "lotse_telegram_outbox_depth") == 0
+
+
+async def test_updates_replies_and_bot_api_errors_move_the_counters(
+    database_url: str, lotse: Lotse, bot_api: FakeBotApi
+) -> None:
+    quick = dataclasses.replace(FAST, read_timeout=0.5)  # a hanging call gives up soon
+    async with running(
+        database_url, lotse, bot_api, tuning=quick, LOTSE_METRICS_TOKEN=METRICS_TOKEN
+    ) as tg:
+        before = await scrape(tg.http)
+        start = tg.message(9501, "/start")
+        await tg.send(start)
+        assert (await tg.post(start)).status_code == 200  # delivered again: not counted again
+        await tg.channel.idle()
+        tg.api.fail("sendMessage", status=502)  # a server error, then sent
+        await tg.send(tg.message(9501, "/help"))
+        tg.api.fail("sendMessage", status=429, retry_after=0.2)  # a flood wait, then sent
+        await tg.send(tg.message(9501, "/menu"))
+        tg.api.fail("sendMessage", status=400)  # refused: dropped
+        await tg.send(tg.message(9501, "/help"))
+        tg.api.fail("sendMessage", hang=True)  # no answer: maybe made, not repeated
+        await tg.send(tg.message(9501, "/menu"))
+        after = await scrape(tg.http)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("lotse_updates_received_total", channel="telegram") == 5
+    assert delta("lotse_telegram_redelivered_total") == 1
+    assert delta("lotse_answers_sent_total", channel="telegram") == 5
+    assert delta("lotse_reply_latency_seconds_count", channel="telegram") == 5
+    assert delta("lotse_reply_latency_seconds_sum", channel="telegram") >= 0.2  # the flood wait
+    assert delta("lotse_telegram_api_errors_total", kind="server_error") == 1
+    assert delta("lotse_telegram_api_errors_total", kind="refused") == 1
+    assert delta("lotse_telegram_api_errors_total", kind="unknown_outcome") == 1
+    assert delta("lotse_telegram_api_errors_total", kind="unreachable") == 0
+    assert delta("lotse_telegram_rate_limited_total") == 1
+    assert delta("lotse_telegram_calls_total", method="sendMessage", result="failed") == 1
+    assert delta("lotse_telegram_calls_total", method="sendMessage", result="unknown") == 1
+    assert delta("lotse_telegram_calls_total", method="sendMessage", result="sent") >= 3
+    assert delta("lotse_updates_received_total", channel="web") == 0

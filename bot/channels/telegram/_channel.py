@@ -39,6 +39,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot import metrics
 from bot.channels.telegram import _inbox
 from bot.channels.telegram._handlers import CHANNEL, Handlers, Turn
 from bot.channels.telegram._render import Outgoing, send_messages
@@ -368,6 +369,7 @@ class TelegramChannel:
                 new = await _inbox.store(session=session, payload=payload)
         finally:
             self.arrivals.leave(chat_id, update_id)
+        metrics.telegram_received(update_id, new)
         if not new:
             # Known already; it may still be open (its first delivery's answer to Telegram got
             # lost after the commit, or its worker died): a look costs one claim.
@@ -488,6 +490,7 @@ class TelegramChannel:
                     work = await self._claim(chat_id)
                     if work is not None:
                         await self._finish(work)
+                        metrics.telegram_answered(work.update_id)
                 except Exception:
                     await asyncio.sleep(1)  # the database or a bug: the update stays open
                     continue
@@ -749,6 +752,7 @@ class TelegramChannel:
     def _tally(self, call: _inbox.Queued, delivery: Delivery) -> None:
         result = delivery.result
         self.counts[result.value] += 1
+        metrics.TELEGRAM_CALLS.labels(call.method, result.value).inc()
         if result is Result.FAILED:
             log.error(
                 "update %s: call %d (%s) failed: dropped",

@@ -39,6 +39,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, M
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import metrics
 from bot.channels.telegram._pacing import MemoryPacing, Pacing, Rule, pacing_for
 from bot.channels.telegram._render import Outgoing
 from bot.kompass.store import document_pdf
@@ -286,6 +287,7 @@ class Sender:
                 except RetryAfter as error:
                     wait = retry_after_seconds(error)
                     self.flood_waits += 1
+                    metrics.TELEGRAM_RATE_LIMITED.inc()
                     await self.limiter.flood(wait)
                     log.warning("%s: 429, every call waits %.1f s", call.method, wait)
                     if not retry:
@@ -295,11 +297,14 @@ class Sender:
                     if "not modified" in str(error).lower():
                         return Delivery(Result.SENT)  # an edit made before (a replay)
                     log.warning("%s refused: %s", call.method, error)
+                    metrics.TELEGRAM_API_ERRORS.labels("refused").inc()
                     return Delivery(Result.FAILED)
                 except (TimedOut, NetworkError) as error:
                     if not _not_sent(error):
+                        metrics.TELEGRAM_API_ERRORS.labels("unknown_outcome").inc()
                         log.warning("%s: outcome unknown (%s), not repeated", call.method, error)
                         return Delivery(Result.UNKNOWN)
+                    metrics.telegram_not_sent(unreachable=isinstance(error.__cause__, _UNREACHABLE))
                     if not retry:
                         return Delivery(Result.FAILED)
                     if isinstance(error.__cause__, _UNREACHABLE):
@@ -322,6 +327,7 @@ class Sender:
                     )
                 except TelegramError as error:
                     log.warning("%s refused: %s", call.method, error)
+                    metrics.TELEGRAM_API_ERRORS.labels("refused").inc()
                     return Delivery(Result.FAILED)
                 else:
                     if retry:
