@@ -24,6 +24,7 @@ _PATTERNS = (
 )
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 WITHHELD = "<message withheld>"
+_REDACTED = "lotse_redacted"  # set on a record once a RedactingFilter has cleaned it
 
 
 def redact(text: str) -> str:
@@ -96,6 +97,9 @@ class RedactingFilter(logging.Filter):
     and no exception message (which may quote the input) reaches a log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, _REDACTED, False):
+            return True  # another handler's filter did it (its exc_text is ours, not foreign)
+        setattr(record, _REDACTED, True)
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

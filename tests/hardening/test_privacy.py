@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -197,3 +198,25 @@ async def test_erasure_clears_the_telegram_inbox_and_outbox(lotse: Lotse) -> Non
     assert len(naming) == 1
     assert naming[0].startswith("conversations:")
     assert CANARY_NAME not in naming[0]
+
+
+def test_a_record_seen_by_two_redacting_handlers_keeps_its_traceback(
+    written_log: Log,
+) -> None:
+    """A second handler (a command run in the same process adds one) must not blank the
+    traceback the first one already cleaned."""
+    from bot.logs import handler
+
+    extra = handler(io.StringIO())
+    root = logging.getLogger()
+    root.handlers.insert(0, extra)
+    try:
+        try:
+            raise RuntimeError(CANARY_EMAIL)
+        except RuntimeError:
+            logging.getLogger("lotse.test.hardening").exception("failed")
+    finally:
+        root.removeHandler(extra)
+    assert "RuntimeError: <message withheld>" in written_log.text
+    assert "Traceback" in written_log.text
+    assert_clean(written_log.text)
