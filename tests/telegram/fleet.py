@@ -85,3 +85,18 @@ async def healthy(http: httpx.AsyncClient) -> None:
                 if (await http.get("/healthz")).status_code == 200:
                     return
             await asyncio.sleep(0.02)
+
+
+def command(update_id: int, chat: int, text: str) -> dict[str, Any]:
+    """A private chat's command (``/help``) as Telegram posts it."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "A", "language_code": "de"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }

@@ -23,7 +23,7 @@ from sqlalchemy import update as sql_update
 from bot.store.db import create_engine
 from bot.store.models import TelegramOutgoing, TelegramUpdate
 from tests.telegram.conftest import SECRET, TOKEN, Call, FakeBotApi, _free_port
-from tests.telegram.fleet import healthy, servers, zygote
+from tests.telegram.fleet import command, healthy, servers, zygote
 
 __all__ = ["zygote"]  # the fixture, used by name
 
@@ -42,20 +42,6 @@ SCRIPT = [
     "/help",
     "/menu",
 ]
-
-
-def _update(update_id: int, chat: int, text: str) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "chat": {"id": chat, "type": "private"},
-            "from": {"id": chat, "is_bot": False, "first_name": "A", "language_code": "de"},
-            "text": text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-        },
-    }
 
 
 async def _deliver(http: httpx.AsyncClient, updates: list[dict[str, Any]]) -> None:
@@ -135,7 +121,7 @@ async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flig
         await healthy(http)
         # The replies one chat gets for the script, from a run without a kill.
         reference = 1
-        await _deliver(http, [_update(next(update_ids), reference, t) for t in SCRIPT])
+        await _deliver(http, [command(next(update_ids), reference, t) for t in SCRIPT])
         await _settled(bot_api, database_url, len(SCRIPT), range(reference, reference + 1))
         expected = Counter(_replies(bot_api, reference))
         assert sum(expected.values()) >= len(SCRIPT)
@@ -145,7 +131,7 @@ async def test_kill_9_under_load_loses_nothing_and_duplicates_only_calls_in_flig
             per_chat: dict[int, list[dict[str, Any]]] = {chat: [] for chat in chats}
             for text in SCRIPT:  # one id sequence for the whole bot: the chats interleave
                 for chat in chats:
-                    per_chat[chat].append(_update(next(update_ids), chat, text))
+                    per_chat[chat].append(command(next(update_ids), chat, text))
             total = sum(expected.values()) * CHATS
             kill_at = dice.randrange(total // 4, 3 * total // 4)
             seen = 0
@@ -202,7 +188,7 @@ async def test_the_replay_rule_for_a_call_left_in_sending(launch: Any, lotse: An
 
     chat = 9140
     async with lotse.sessions() as session, session.begin():
-        await _inbox.store(session=session, payload=_update(700, chat, "/help"))
+        await _inbox.store(session=session, payload=command(700, chat, "/help"))
         await _inbox.mark_handled(
             session=session,
             update_id=700,

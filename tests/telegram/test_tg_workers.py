@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.telegram.conftest import SECRET, TOKEN, FakeBotApi, _free_port
-from tests.telegram.fleet import healthy, servers, zygote
+from tests.telegram.fleet import command, healthy, servers, zygote
 
 __all__ = ["zygote"]  # the fixture, used by name
 
@@ -28,20 +28,6 @@ CHATS = 100
 # place shows in the sequence.
 SCRIPT = ["/start", *["/help", "/menu", "/mydata"] * 3]
 REDELIVERED = 0.02
-
-
-def _update(update_id: int, chat: int, text: str) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_700_000_000,
-            "chat": {"id": chat, "type": "private"},
-            "from": {"id": chat, "is_bot": False, "first_name": "Test", "language_code": "de"},
-            "text": text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-        },
-    }
 
 
 async def _post(http: httpx.AsyncClient, update: dict[str, Any]) -> None:
@@ -94,7 +80,7 @@ async def test_two_workers_lose_nothing_duplicate_nothing_and_keep_each_chat_in_
             # The replies of one chat that talks to one worker only: the expected sequence.
             reference = 1
             for step, text in enumerate(SCRIPT):
-                await _post(clients[0], _update(1_000 + step, reference, text))
+                await _post(clients[0], command(1_000 + step, reference, text))
                 await _settled(bot_api, [reference], step + 1)
             expected = _replies(bot_api, reference)
 
@@ -103,7 +89,7 @@ async def test_two_workers_lose_nothing_duplicate_nothing_and_keep_each_chat_in_
             per_chat = {chat: [] for chat in chats}
             for text in SCRIPT:  # one id sequence for the whole bot: the chats interleave
                 for chat in chats:
-                    per_chat[chat].append(_update(next(ids), chat, text))
+                    per_chat[chat].append(command(next(ids), chat, text))
             redelivered = 0
 
             async def talk(updates: list[dict[str, Any]]) -> None:
