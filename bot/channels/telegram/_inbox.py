@@ -12,7 +12,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,9 +96,8 @@ async def store(*, session: AsyncSession, payload: Mapping[str, Any]) -> bool:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and chat_id is not None:
         # One statement: the row comes from a select that takes the lock first.
-        lock = select(func.pg_advisory_xact_lock_shared(_CHAT_LOCKS, _lock_key(chat_id))).subquery(
-            "chat_lock"
-        )
+        keys = (cast(literal(_CHAT_LOCKS), Integer), cast(literal(_lock_key(chat_id)), Integer))
+        lock = select(func.pg_advisory_xact_lock_shared(*keys)).subquery("chat_lock")
         columns = TelegramUpdate.__table__.c
         row = select(*(literal(v, columns[k].type) for k, v in values.items())).select_from(lock)
         statement: Any = pg_insert(TelegramUpdate).from_select(list(values), row)
