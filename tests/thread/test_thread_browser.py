@@ -61,3 +61,19 @@ async def test_the_open_chat_shows_the_counsellors_message(
     await expect(log.last).to_contain_text("Guten Tag, hier schreibt")
     replies = await rows(lotse, lead_id=lead_id, author="person", kind="message")
     assert [r.text for r in replies] == ["Danke, ich warte auf Ihren Anruf."]
+    # The counsellor sees the answer on the lead page, then ends the conversation.
+    async with httpx.AsyncClient(base_url=server) as http:
+        lead_page = await http.get(f"/dashboard/leads/{lead_id}", headers=anna.headers)
+        assert "Danke, ich warte auf Ihren Anruf." in lead_page.text
+        closed = await http.post(
+            f"/dashboard/leads/{lead_id}/thread/close",
+            data={"csrf": anna.csrf},
+            headers=anna.headers,
+        )
+        assert closed.headers["location"].endswith("msg=thread_closed#thread")
+    # The bot answers the person's next message again.
+    await field.fill("Wer bezahlt den Kurs?")
+    async with page.expect_response("**/api/chat") as again:
+        await field.press("Enter")
+    assert (await (await again.value).json())["messages"] != []
+    await expect(log.last).not_to_contain_text("Guten Tag, hier schreibt")
