@@ -712,6 +712,17 @@ async def test_appointment_ics_has_the_right_start(
     assert events[0].decoded("dtstart") == aware(slot.starts_at)
     assert events[0].decoded("dtend") == aware(slot.ends_at)
     assert "Ayşe" in str(events[0]["summary"])
+    # The person's number travels with the file only when the counsellor ticks it.
+    async with lotse.sessions() as db, db.begin():
+        lead = await db.get(Lead, lead_id)
+        assert lead is not None
+        lead.contact_phone = "+4915123456789"
+    url = f"/dashboard/leads/{lead_id}/appointment.ics"
+    plain = await client.get(url, headers=owner.headers)
+    assert "+4915123456789" not in plain.text
+    ticked = await client.get(f"{url}?phone=true", headers=owner.headers)
+    event = Calendar.from_ical(ticked.content).walk("VEVENT")[0]
+    assert "+4915123456789" in str(event["description"])
 
 
 async def test_cancel_frees_the_slot_and_tells_the_person(

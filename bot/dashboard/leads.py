@@ -237,9 +237,10 @@ async def add_note(
 
 @router.get("/dashboard/leads/{lead_id}/appointment.ics")
 async def appointment_ics(
-    request: Request, lead_id: int, lotse: LotseDep, viewer: CurrentViewer
+    request: Request, lead_id: int, lotse: LotseDep, viewer: CurrentViewer, phone: bool = False
 ) -> Response:
-    """The lead's appointment as an iCalendar file for the counsellor's calendar."""
+    """The lead's appointment as an iCalendar file for the counsellor's calendar; the person's
+    number only when the counsellor ticks it (``phone``)."""
     async with lotse.sessions() as session:
         lead = await visible_lead(session=session, lead_id=lead_id, viewer=viewer)
         slot = await booking.booked_slot(session=session, lead=lead) if lead else None
@@ -253,6 +254,8 @@ async def appointment_ics(
         MEETING_NOTES.get(meeting.mode, ""),
         str(request.url_for("lead_page", lead_id=lead.id)),
     ]
+    if phone and lead.contact_phone:
+        details.insert(1, f"Telefon: {lead.contact_phone}")
     calendar = ics.appointment_ics(
         uid=f"lotse-lead-{lead.id}-slot-{slot.id}@lotse", starts_at=aware(slot.starts_at),
         ends_at=aware(slot.ends_at), meeting=meeting,
