@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine import RenderedMessage
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 async def _due(
-    session: AsyncSession, *where: object, limit: int = 50
+    session: AsyncSession, *where: ColumnElement[bool], limit: int = 50
 ) -> list[tuple[Notification, Conversation]]:
     """Unsent thread notifications, locked (two deliverers never send the same one)."""
     query = (
@@ -37,7 +37,7 @@ async def _due(
             Notification.kind == NOTIFICATION,
             Notification.sent_at.is_(None),
             Notification.attempts < MAX_ATTEMPTS,
-            *where,  # type: ignore[arg-type]
+            *where,
         )
         .order_by(Notification.id)
         .limit(limit)

@@ -73,7 +73,7 @@ async def test_week_of_a_known_date(client: httpx.AsyncClient, lotse: Lotse) -> 
     assert "Woche vom 25.03. bis 31.03.2030 (KW 13)" in html
     assert "1 Termin, 2 freie Zeiten" in html
     week = days(html)
-    headings = [re.search(r"<h2>(.*?)</h2>", day, re.S)[1] for day in week]  # type: ignore[index]
+    headings = [re.findall(r"<h2>(.*?)</h2>", day, re.S)[0] for day in week]
     for heading, (name, label) in zip(
         headings,
         [("Montag", "25.03."), ("Dienstag", "26.03."), ("Mittwoch", "27.03."),

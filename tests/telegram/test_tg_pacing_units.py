@@ -7,10 +7,10 @@ import asyncio
 import datetime as dt
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from telegram import Chat, Message
+from telegram import Bot, Chat, Message
 from telegram.error import RetryAfter
 
 from bot.channels.telegram._pacing import MemoryPacing, Rule
@@ -74,7 +74,7 @@ class FakeBot:
 def sender(limits: Limits) -> tuple[Sender, FakeBot]:
     time = FakeTime()
     bot = FakeBot(time)
-    return Sender(bot, limits, sleep=time.sleep, clock=time.clock), bot  # type: ignore[arg-type]
+    return Sender(cast(Bot, bot), limits, sleep=time.sleep, clock=time.clock), bot
 
 
 def message(chat_id: int, text: str = "Hallo") -> Outgoing:
