@@ -22,7 +22,7 @@ OFFICIAL = ("https://web.arbeitsagentur.de/berufenet/", "https://www.bibb.de/",
 
 def test_every_list_is_sourced_and_names_a_known_occupation() -> None:
     knowledge = load_knowledge(PROJECT_ROOT / "knowledge")
-    assert len(knowledge.tasks) >= 11
+    assert len(knowledge.tasks) >= 30
     for occupation, tasks in knowledge.tasks.items():
         assert occupation in knowledge.occupations
         assert 5 <= len(tasks.items) <= 8
@@ -35,6 +35,41 @@ def test_every_list_is_sourced_and_names_a_known_occupation() -> None:
     koch = knowledge.tasks["koch"]
     assert any(ch in koch.task("cook").text.tr for ch in "ış")  # type: ignore[union-attr]
     assert all("а" <= ch <= "я" or not ch.isalpha() for ch in koch.items[0].text.ru.lower())
+
+
+# The fields issue 12 names for adults without a qualification, each with the occupations whose
+# lists count for it; every field needs at least one list.
+FIELDS: dict[str, frozenset[str]] = {
+    "logistics": frozenset({"fachkraft_lagerlogistik", "fachlagerist", "fachkraft_kep",
+                            "kaufmann_spedition"}),
+    "retail": frozenset({"verkaeufer", "kaufmann_einzelhandel",
+                         "fachverkaeufer_lebensmittelhandwerk"}),
+    "gastronomy": frozenset({"koch", "fachkraft_gastronomie", "hotelfachmann",
+                             "fachmann_restaurants", "fachmann_systemgastronomie"}),
+    "cleaning": frozenset({"gebaeudereiniger", "textilreiniger"}),
+    "care": frozenset({"pflegefachmann", "pflegefachassistenz"}),
+    "construction": frozenset({"maurer", "strassenbauer", "tiefbaufacharbeiter", "zimmerer",
+                               "trockenbaumonteur", "fliesenleger", "dachdecker"}),
+    "crafts": frozenset({"baecker", "fleischer", "maler_lackierer", "tischler", "elektroniker",
+                         "anlagenmechaniker_shk", "kfz_mechatroniker", "friseur"}),
+    "metal": frozenset({"fachkraft_metalltechnik", "metallbauer", "industriemechaniker",
+                        "zerspanungsmechaniker", "maschinen_anlagenfuehrer"}),
+    "driving": frozenset({"berufskraftfahrer", "fachkraft_fahrbetrieb"}),
+    "office": frozenset({"kaufmann_bueromanagement"}),
+}  # fmt: skip
+
+
+def _uncovered_fields(occupations_with_lists: set[str]) -> list[str]:
+    return [field for field, ids in FIELDS.items() if not ids & occupations_with_lists]
+
+
+def test_the_lists_cover_every_field_of_the_issue() -> None:
+    knowledge = load_knowledge(PROJECT_ROOT / "knowledge")
+    # A misspelt id would silently never count: every id must be a known occupation.
+    assert {oid for ids in FIELDS.values() for oid in ids} <= set(knowledge.occupations)
+    assert _uncovered_fields(set(knowledge.tasks)) == []
+    # Without the one office list, the office field is reported as uncovered.
+    assert _uncovered_fields(set(knowledge.tasks) - {"kaufmann_bueromanagement"}) == ["office"]
 
 
 @pytest.fixture
