@@ -31,6 +31,29 @@ JITTER = 0.1  # the fake server shares the test's event loop on a busy machine
 GROUP = -100123
 
 
+class LoopStalls:
+    """The longest time the test's event loop did not run (a garbage collection of the whole
+    suite's heap, say): the fake server notes a request late by that much, though the bot
+    made it on time. A measurement during such a stall is repeated, never loosened."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+
+    async def __aenter__(self) -> LoopStalls:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._task.cancel()
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            self.longest = max(self.longest, loop.time() - before - 0.01)
+
+
 def tuning(**limits: Any) -> Any:
     return dataclasses.replace(FAST, limits=dataclasses.replace(FAST.limits, **limits))
 
@@ -106,19 +129,23 @@ async def test_a_6000_character_answer_arrives_as_two_messages_at_once_keyboard_
 async def test_a_burst_of_ten_updates_in_one_chat_is_paced_after_its_allowance(
     launch: Any,
 ) -> None:
-    chat = 9230
+    rule = Rule(0.25, 3)
     async with launch(tuning=tuning(chat_per_second=4, chat_burst=3)) as tg:
-        await tg.send(tg.message(chat, "/start"))
-        await asyncio.sleep(1.0)  # the chat's bucket fills up again
-        before = len(tg.api.of("sendMessage", chat))
-        responses = await asyncio.gather(*(tg.post(tg.message(chat, "/help")) for _ in range(10)))
-        assert {r.status_code for r in responses} == {200}
-        await asyncio.wait_for(tg.channel.idle(), 30)
-        times = [c.at for c in tg.api.of("sendMessage", chat)[before:]]
-        assert len(times) == 10  # one message per answer
-        rule = Rule(0.25, 3)
+        for chat in (9230, 9231):  # the second only when the loop stalled during the first
+            await tg.send(tg.message(chat, "/start"))
+            await asyncio.sleep(1.0)  # the chat's bucket fills up again
+            before = len(tg.api.of("sendMessage", chat))
+            async with LoopStalls() as stalls:
+                burst = (tg.post(tg.message(chat, "/help")) for _ in range(10))
+                responses = await asyncio.gather(*burst)
+                assert {r.status_code for r in responses} == {200}
+                await asyncio.wait_for(tg.channel.idle(), 30)
+            times = [c.at for c in tg.api.of("sendMessage", chat)[before:]]
+            assert len(times) == 10  # one message per answer
+            assert times[-1] - times[0] >= 7 * 0.25 - JITTER  # paced after the burst
+            if stalls.longest < JITTER:
+                break
         assert conforms(times, rule)
-        assert times[-1] - times[0] >= 7 * 0.25 - JITTER  # paced after the burst
 
 
 async def test_a_group_chat_keeps_to_its_messages_per_minute(launch: Any) -> None:
