@@ -27,7 +27,7 @@ from tests.telegram.fleet import command, healthy, servers, zygote
 
 __all__ = ["zygote"]  # the fixture, used by name
 
-RUNS = 5
+RUNS = 3
 CHATS = 20
 # Ten updates per chat; every chat the same script, so every chat expects the same replies.
 SCRIPT = [
