@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,9 +40,13 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if not is_sqlite(url):
         if "poolclass" not in options:
             # Room for the concurrent answers (bounded by the Telegram channel), the webhook's
-            # short storing transactions and the web requests of one worker process.
-            options = {"pool_size": 10, "max_overflow": 10, **options}
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
+            # short storing transactions and the web requests of one worker process; overflow
+            # connections are closed when given back, so a pool too small for the usual load
+            # connects anew all the time.
+            options = {"pool_size": 20, "max_overflow": 10, **options}
+        engine = create_async_engine(url, hide_parameters=True, **options)
+        _ping_idle_connections(engine)
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +55,33 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     )
     _configure_sqlite(engine)
     return engine
+
+
+# A connection given back to the pool less than this long ago is used without a ping: under
+# load nearly every checkout, and SQLAlchemy's ``pool_pre_ping`` costs three round trips with
+# asyncpg (begin, select, rollback). A connection that still turns out broken fails its
+# statement, and SQLAlchemy then discards it and every connection opened before it.
+PING_AFTER_IDLE = 2.0
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Check a connection that has been idle a while before handing it out (the database may
+    have restarted meanwhile); the pool then replaces a dead one without an error."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool's documented way to say "take another connection" (up to three tries).
+            raise DisconnectionError("idle connection is gone") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

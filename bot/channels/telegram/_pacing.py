@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 OVERALL = "overall"
 _PRUNE_EVERY = 60.0  # seconds between deletions of a process's idle chat rows
+# How long a process trusts what it last learnt of the shared flood wait before asking again:
+# every chat action and callback answer asked the database, a round trip per call. A 429 met
+# by another process reaches this one at most this late (and a 429 of its own at once).
+_FLOOD_FRESH = 0.25
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,8 @@ class PostgresPacing:
         self._secret = secret.encode()
         self._fallback = MemoryPacing()
         self._pruned = time.monotonic()
+        self._flood_until = 0.0  # the shared flood wait's end as last learnt (monotonic)
+        self._flood_learnt = -math.inf
 
     def chat_key(self, chat_id: int) -> str:
         """The row of a chat: a keyed hash, so the table holds no chat id."""
@@ -192,7 +198,13 @@ class PostgresPacing:
         except (SQLAlchemyError, OSError) as error:
             log.warning("Telegram pacing: database unavailable (%s), pacing locally", type(error))
             return await self._fallback.book(overall, chat)
+        self._learn(float(flood))
         return Slot(max(0.0, float(wait)), max(0.0, float(flood)))
+
+    def _learn(self, flood: float) -> None:
+        now = time.monotonic()
+        self._flood_until = now + max(0.0, flood)
+        self._flood_learnt = now
 
     async def flood(self, seconds: float) -> None:
         await self._fallback.flood(seconds)
@@ -203,6 +215,9 @@ class PostgresPacing:
             log.warning("Telegram pacing: flood wait not shared (%s)", type(error))
 
     async def flood_wait(self) -> float:
+        now = time.monotonic()
+        if now - self._flood_learnt < _FLOOD_FRESH:
+            return max(0.0, self._flood_until - now, await self._fallback.flood_wait())
         try:
             async with self._engine.connect() as connection:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -210,6 +225,7 @@ class PostgresPacing:
         except (SQLAlchemyError, OSError) as error:
             log.warning("Telegram pacing: database unavailable (%s)", type(error))
             return await self._fallback.flood_wait()
+        self._learn(float(left or 0.0))
         return max(0.0, float(left or 0.0))
 
 
