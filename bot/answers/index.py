@@ -8,6 +8,7 @@ new entry works as soon as its phrases are written.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -24,7 +25,6 @@ class PhraseIndex:
     """Cosine similarity between a text and the phrases of each label, aggregated per label."""
 
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
-        documents: list[dict[str, float]] = []
         owners: list[str] = []
         vocabulary: set[str] = set()
         counts: dict[str, int] = defaultdict(int)
@@ -41,12 +41,22 @@ class PhraseIndex:
                 counts[feature] += 1
         total = len(raw)
         self._idf = {f: math.log((1 + total) / (1 + n)) + 1.0 for f, n in counts.items()}
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        grouped: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for doc, feats in enumerate(raw):
-            vector = self._vector(feats)
-            documents.append(vector)
-            for feature, weight in vector.items():
-                self._postings[feature].append((doc, weight))
+            for feature, weight in self._vector(feats).items():
+                grouped[feature].append((doc, weight))
+        # Every feature's postings side by side in two flat arrays (``_starts`` marks where
+        # each begins): as lists of (doc, weight) tuples, and even as two small arrays per
+        # feature, the index held tens of MB of Python objects in every worker process.
+        self._row: dict[str, int] = {}
+        self._starts = array("I", [0])
+        self._docs = array("I")
+        self._weights = array("d")
+        for row, (feature, posting) in enumerate(grouped.items()):
+            self._row[feature] = row
+            self._docs.extend(doc for doc, _ in posting)
+            self._weights.extend(weight for _, weight in posting)
+            self._starts.append(len(self._docs))
         self._owners = owners
         self.labels: tuple[str, ...] = tuple(dict.fromkeys(owners))
         self._speller = Speller(vocabulary)
@@ -68,7 +78,11 @@ class PhraseIndex:
         query = self._vector(features(words))
         similarity: dict[int, float] = defaultdict(float)
         for feature, weight in query.items():
-            for doc, doc_weight in self._postings.get(feature, ()):
+            row = self._row.get(feature)
+            if row is None:
+                continue
+            span = slice(self._starts[row], self._starts[row + 1])
+            for doc, doc_weight in zip(self._docs[span], self._weights[span], strict=True):
                 similarity[doc] += weight * doc_weight
         nearest: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
         for doc, value in similarity.items():

@@ -2,7 +2,8 @@
 (``plan``) and the PDF "Mein Kompetenz-Kom-Pass" in the person's language beside German (``pdf``).
 """
 
-from bot.kompass.pdf import FONT_FILES, render_pdf
+# ``bot.kompass.pdf`` is imported where a PDF is made: fpdf2 with fontTools and Pillow adds
+# about 34 MB to every worker process that never makes one.
 from bot.kompass.plan import Plan, PlanLine, build_plan
 
-__all__ = ["FONT_FILES", "Plan", "PlanLine", "build_plan", "render_pdf"]
+__all__ = ["Plan", "PlanLine", "build_plan"]

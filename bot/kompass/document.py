@@ -14,7 +14,6 @@ from bot.engine.events import ConversationState
 from bot.engine.runtime import EXAM_COURSE_KINDS
 from bot.handover import leads
 from bot.kompass.competences import answers_of, competence_lines
-from bot.kompass.pdf import render_pdf
 from bot.kompass.plan import PlanLine, build_plan
 from bot.kompass.store import save_document
 from bot.store.models import Conversation, KompassDocument
@@ -99,6 +98,8 @@ async def _issue(
         appointment=dt.datetime.fromisoformat(str(appointment)) if appointment else None,
         competences=competence_lines(answers, lotse.content.knowledge),
     )
+    from bot.kompass.pdf import render_pdf  # fpdf2 only in a process that makes a PDF
+
     language = state.language or "de"
     catalogs = lotse.content.catalogs
     pdf = render_pdf(

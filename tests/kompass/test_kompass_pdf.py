@@ -17,7 +17,8 @@ from pypdf import PdfReader
 from bot.config import PROJECT_ROOT
 from bot.engine.facts import Facts
 from bot.engine.render import Renderer
-from bot.kompass import FONT_FILES, PlanLine, build_plan, render_pdf
+from bot.kompass import PlanLine, build_plan
+from bot.kompass.pdf import FONT_FILES, render_pdf
 from bot.service import Content
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
