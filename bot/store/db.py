@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,22 @@ async def scrub(engine: AsyncEngine) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@contextlib.asynccontextmanager
+async def statement_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session for writes that are each complete in one statement: on PostgreSQL every
+    statement commits on its own (autocommit), which spares the BEGIN and COMMIT round trips
+    of a transaction, two of three on the hot path; on SQLite, an ordinary write transaction.
+
+    Only for writes whose statements need not be atomic together: a failed statement is rolled
+    back, the ones before it stay.
+    """
+    if engine.dialect.name != "postgresql":
+        async with session_factory(engine)() as session, session.begin():
+            yield session
+        return
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with AsyncSession(bind=autocommit, expire_on_commit=False) as session:
+            yield session
