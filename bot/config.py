@@ -71,8 +71,12 @@ class Settings(BaseSettings):
         default=dt.timedelta(hours=48), gt=dt.timedelta(0), alias="LOTSE_THREAD_IDLE"
     )
     # Telegram's limits for the whole bot (every worker process together): messages in any
-    # second, and messages in any minute in one group chat.
+    # second, messages a second to one private chat after a burst of three, and messages in any
+    # minute in one group chat.
     telegram_rate_per_second: float = Field(default=30.0, gt=0, alias="TELEGRAM_RATE_PER_SECOND")
+    telegram_chat_per_second: float = Field(
+        default=1.0, gt=0, alias="TELEGRAM_CHAT_RATE_PER_SECOND"
+    )
     telegram_group_per_minute: float = Field(default=20.0, gt=0, alias="TELEGRAM_GROUP_PER_MINUTE")
     # Prometheus metrics (bot/metrics, docs/metrics.md): GET /metrics on the app with this bearer
     # token, and/or on its own port (on LOTSE_METRICS_HOST, loopback by default); neither: 404.

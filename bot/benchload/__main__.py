@@ -32,7 +32,7 @@ from bot.benchload.server import (
 from bot.config import PROJECT_ROOT, default_var_dir
 
 # The outbound budget raised far above the load, so that it measures the server, not the pacing.
-RAISED_BUDGET = {"TELEGRAM_RATE_PER_SECOND": "100000"}
+RAISED_BUDGET = {"TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_CHAT_RATE_PER_SECOND": "100000"}
 MODES = ("ingest", "conversations", "api_chat")
 
 

@@ -164,7 +164,11 @@ async def test_the_channel_takes_its_limits_from_the_settings(
     database_url: str, lotse: Lotse, bot_api: FakeBotApi
 ) -> None:
     settings = telegram_settings(
-        database_url, bot_api, TELEGRAM_RATE_PER_SECOND=7, TELEGRAM_GROUP_PER_MINUTE=12
+        database_url,
+        bot_api,
+        TELEGRAM_RATE_PER_SECOND=7,
+        TELEGRAM_CHAT_RATE_PER_SECOND=2,
+        TELEGRAM_GROUP_PER_MINUTE=12,
     )
     app = create_app(settings, lotse)
     async with app.router.lifespan_context(app):
@@ -172,6 +176,7 @@ async def test_the_channel_takes_its_limits_from_the_settings(
         await asyncio.wait_for(channel.ready.wait(), 10)
         limits = channel.sender.limits
         assert (limits.overall_per_second, limits.group_per_minute) == (7, 12)
+        assert limits.chat(9240) == Rule(0.5, 3)
         shared = database_url.startswith("postgresql")
         expected = PostgresPacing if shared else MemoryPacing
         assert isinstance(channel.sender.limiter.pacing, expected)

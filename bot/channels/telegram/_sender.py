@@ -118,6 +118,7 @@ class Limits:
     def from_settings(cls, settings: Settings) -> Limits:
         return cls(
             overall_per_second=settings.telegram_rate_per_second,
+            chat_per_second=settings.telegram_chat_per_second,
             group_per_minute=settings.telegram_group_per_minute,
         )
 
