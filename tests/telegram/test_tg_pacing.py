@@ -20,7 +20,7 @@ from telegram import Bot
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram._pacing import MemoryPacing, PostgresPacing, Rule
 from bot.channels.telegram._render import Outgoing, escape, send_messages
-from bot.channels.telegram._sender import Limits, Result, Sender
+from bot.channels.telegram._sender import ARRIVAL_MARGIN, Limits, Result, Sender
 from bot.engine import RenderedMessage, RenderedOption
 from bot.service import Lotse
 from bot.store.db import create_engine
@@ -175,7 +175,8 @@ async def test_the_channel_takes_its_limits_from_the_settings(
         channel: TelegramChannel = app.state.telegram
         await asyncio.wait_for(channel.ready.wait(), 10)
         limits = channel.sender.limits
-        assert (limits.overall_per_second, limits.group_per_minute) == (7, 12)
+        booked = (limits.overall_per_second, limits.group_per_minute)
+        assert booked == pytest.approx((7 * ARRIVAL_MARGIN, 12 * ARRIVAL_MARGIN))
         assert limits.chat(9240) == Rule(0.5, 3)
         shared = database_url.startswith("postgresql")
         expected = PostgresPacing if shared else MemoryPacing
