@@ -71,9 +71,11 @@ class Workload:
 
 @dataclass(frozen=True)
 class StoredData:
-    """What is stored about a person, listed field by field for ``/mydata``."""
+    """What is stored about a person, listed field by field for ``/mydata``, and the questions
+    they typed (kept with the conversation, and copied to the lead after consent)."""
 
     slots: dict[str, object]
+    asked: tuple[str, ...] = ()
 
 
 # Units by CLDR plural category; every catalog holds all four so any language can be added.

@@ -116,6 +116,8 @@ class Facts:
     now: dt.datetime | None = None  # the clock for conditions on appointments; None: real time
     # Offered slots by id: ISO start, mode, place and counsellor's first name (``slot_offers``).
     slot_offers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The person's typed questions, oldest first (``ConversationState.asked``): for /mydata.
+    asked: tuple[str, ...] = ()
 
     @property
     def occupation(self) -> Occupation | None:
@@ -219,7 +221,7 @@ class Facts:
             params["chosen_meeting"] = meeting_phrase(
                 chosen.get("mode"), chosen.get("place"), chosen.get("with"), None
             )
-        params["stored"] = StoredData(dict(self.slots))
+        params["stored"] = StoredData(dict(self.slots), self.asked)
         params["retention"] = Days(self.retention_days)
         params["chamber"] = _body_ref(self.chamber, self.chamber_unknown())
         params["recognition_body"] = _body_ref(self.recognition_body, msg("rec.body_unknown"))

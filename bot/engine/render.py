@@ -112,7 +112,7 @@ class Renderer:
             case Days():
                 return translator.days(value.value)
             case StoredData():
-                return self._stored(value.slots, translator)
+                return self._stored(value.slots, translator, value.asked)
             case Counted():
                 return self._counted(value, translator)
             case Workload():
@@ -156,7 +156,9 @@ class Renderer:
             for o in options
         )
 
-    def _stored(self, slots: dict[str, object], translator: Translator) -> str:
+    def _stored(
+        self, slots: dict[str, object], translator: Translator, asked: tuple[str, ...] = ()
+    ) -> str:
         lines = []
         for name, label in _STORED_FIELDS:
             value = slots.get(name)
@@ -169,6 +171,10 @@ class Renderer:
                 how = ", ".join(filter(None, (translator.text(MODE_LABELS[str(mode)]), with_name)))
                 shown += f" ({how})"
             lines.append(f"• {translator.text(label)}: {shown}")
+        if asked:
+            item = msg("data.asked_item")  # the language's quotation marks around a question
+            quoted = "; ".join(self.text(item, translator, {"text": text}) for text in asked)
+            lines.append(f"• {translator.text(msg('data.asked'))}: {quoted}")
         return "\n".join(lines) if lines else translator.text(msg("data.nothing"))
 
     def _slot_value(self, name: str, value: object, translator: Translator) -> str:

@@ -224,6 +224,7 @@ class Engine:
             self.retention_days,
             offer=state.offer,
             slot_offers=state.slot_offers,
+            asked=tuple(str(text) for text, _topic in state.asked if text),
         )
 
     def is_command(self, text: str) -> bool:
