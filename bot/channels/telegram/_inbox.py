@@ -63,6 +63,14 @@ _CHAT_PATHS = (
 )
 
 
+async def _run(session: AsyncSession, statement: Any, params: Any = None) -> Any:
+    """Execute a write on the session's connection, in its transaction, as Core: the ORM's
+    statement machinery (bulk persistence, synchronizing loaded objects) cost a good share of
+    the hot path's CPU, and no caller reads a loaded object these writes change."""
+    connection = await session.connection()
+    return await connection.execute(statement, params)
+
+
 def chat_of(payload: Mapping[str, Any]) -> int | None:
     """The chat an update belongs to, read from the raw JSON (updates of a chat run in order)."""
     for path in _CHAT_PATHS:
@@ -104,7 +112,7 @@ async def store(*, session: AsyncSession, payload: Mapping[str, Any]) -> bool:
     else:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = insert(TelegramUpdate).values(**values)
-    result = await session.execute(statement.on_conflict_do_nothing())
+    result = await _run(session, statement.on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -127,7 +135,8 @@ async def next_update(
     committed a moment later is not overtaken.
     """
     if chat_id is not None and session.get_bind().dialect.name == "postgresql":
-        await session.execute(
+        await _run(
+            session,
             text("SELECT pg_advisory_xact_lock(:space, :key)"),
             {"space": _CHAT_LOCKS, "key": _lock_key(chat_id)},
         )
@@ -188,7 +197,8 @@ async def mark_handled(
         for i, c in enumerate(calls, start=first)
     ]
     if queued:
-        inserted = await session.execute(
+        inserted = await _run(
+            session,
             insert(TelegramOutgoing).returning(TelegramOutgoing.id, sort_by_parameter_order=True),
             [{k: v for k, v in vars(q).items() if k != "id"} for q in queued],
         )
@@ -197,8 +207,9 @@ async def mark_handled(
     values: dict[str, Any] = {"status": HANDLED, "handled_at": func.now()}
     if claim is not None:
         values |= {"claimed_by": claim.worker, "claimed_at": func.now()}
-    await session.execute(
-        update(TelegramUpdate).where(TelegramUpdate.update_id == update_id).values(**values)
+    await _run(
+        session,
+        update(TelegramUpdate).where(TelegramUpdate.update_id == update_id).values(**values),
     )
     return queued
 
@@ -216,10 +227,11 @@ class Claim:
 
 async def take(*, session: AsyncSession, update_id: int, claim: Claim) -> None:
     """Claim an answered update for delivery (after a crash, or a worker that died)."""
-    await session.execute(
+    await _run(
+        session,
         update(TelegramUpdate)
         .where(TelegramUpdate.update_id == update_id)
-        .values(claimed_by=claim.worker, claimed_at=func.now())
+        .values(claimed_by=claim.worker, claimed_at=func.now()),
     )
 
 
@@ -270,10 +282,11 @@ async def outbox(*, session: AsyncSession, update_id: int) -> list[Queued]:
 
 async def mark_sending(*, session: AsyncSession, call_id: int, attempt: str) -> None:
     """Before the Bot API call: from now on the call may be in flight."""
-    await session.execute(
+    await _run(
+        session,
         update(TelegramOutgoing)
         .where(TelegramOutgoing.id == call_id)
-        .values(status=SENDING, attempt=attempt)
+        .values(status=SENDING, attempt=attempt),
     )
 
 
@@ -281,10 +294,11 @@ async def record(
     *, session: AsyncSession, call_id: int, attempt: str, status: str, message_id: int | None
 ) -> None:
     """After the call: its outcome, with Telegram's message id; only for the attempt made."""
-    await session.execute(
+    await _run(
+        session,
         update(TelegramOutgoing)
         .where(TelegramOutgoing.id == call_id, TelegramOutgoing.attempt == attempt)
-        .values(status=status, message_id=message_id)
+        .values(status=status, message_id=message_id),
     )
 
 
@@ -316,11 +330,11 @@ async def mark_done(*, session: AsyncSession, update_id: int, chat_id: int | Non
     )
     if session.get_bind().dialect.name == "postgresql":
         statement = done.add_cte(gone.returning(TelegramOutgoing.id).cte("gone")).returning(more)
-        found = (await session.execute(statement)).scalar()
+        found = (await _run(session, statement)).scalar()
     else:
-        await session.execute(gone)
-        await session.execute(done)
-        found = (await session.execute(select(more))).scalar() if chat_id is not None else False
+        await _run(session, gone)
+        await _run(session, done)
+        found = (await _run(session, select(more))).scalar() if chat_id is not None else False
     return bool(found) and chat_id is not None
 
 
