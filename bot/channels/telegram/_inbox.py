@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     cast,
     delete,
     func,
@@ -282,24 +283,15 @@ async def outbox(*, session: AsyncSession, update_id: int) -> list[Queued]:
 
 async def mark_sending(*, session: AsyncSession, call_id: int, attempt: str) -> None:
     """Before the Bot API call: from now on the call may be in flight."""
-    await _run(
-        session,
-        update(TelegramOutgoing)
-        .where(TelegramOutgoing.id == call_id)
-        .values(status=SENDING, attempt=attempt),
-    )
+    await _run(session, _SENDING, {"call": call_id, "new_attempt": attempt})
 
 
 async def record(
     *, session: AsyncSession, call_id: int, attempt: str, status: str, message_id: int | None
 ) -> None:
     """After the call: its outcome, with Telegram's message id; only for the attempt made."""
-    await _run(
-        session,
-        update(TelegramOutgoing)
-        .where(TelegramOutgoing.id == call_id, TelegramOutgoing.attempt == attempt)
-        .values(status=status, message_id=message_id),
-    )
+    params = {"call": call_id, "made": attempt, "outcome": status, "telegram_id": message_id}
+    await _run(session, _RECORD, params)
 
 
 async def forget_call(*, session: AsyncSession, call_id: int) -> None:
@@ -316,26 +308,49 @@ async def mark_done(*, session: AsyncSession, update_id: int, chat_id: int | Non
     It also tells whether ``chat_id`` has more open updates (stored by any worker), so the
     worker needs no further claim to know. One statement on PostgreSQL.
     """
-    gone = delete(TelegramOutgoing).where(TelegramOutgoing.update_id == update_id)
-    done = (
-        update(TelegramUpdate)
-        .where(TelegramUpdate.update_id == update_id)
-        .values(status=DONE, payload={}, chat_id=None, claimed_by=None, claimed_at=None)
-    )
-    other = aliased(TelegramUpdate)
-    more = (
-        select(other.update_id)
-        .where(other.chat_id == chat_id, other.status.in_(OPEN), other.update_id != update_id)
-        .exists()
-    )
+    params = {"finished": update_id, "chat": chat_id}
     if session.get_bind().dialect.name == "postgresql":
-        statement = done.add_cte(gone.returning(TelegramOutgoing.id).cte("gone")).returning(more)
-        found = (await _run(session, statement)).scalar()
+        found = (await _run(session, _FINISH_ON_POSTGRESQL, params)).scalar()
     else:
-        await _run(session, gone)
-        await _run(session, done)
-        found = (await _run(session, select(more))).scalar() if chat_id is not None else False
+        await _run(session, _FORGET_CALLS, params)
+        await _run(session, _CLEAR, params)
+        found = (await _run(session, _ANY_MORE, params)).scalar() if chat_id is not None else False
     return bool(found) and chat_id is not None
+
+
+# The statements of every update, built once: building them (an alias, an exists, a CTE) and
+# computing their cache keys cost more than running them. Parameters are named apart from
+# the columns the statements set.
+_SENDING = (
+    update(TelegramOutgoing)
+    .where(TelegramOutgoing.id == bindparam("call"))
+    .values(status=SENDING, attempt=bindparam("new_attempt"))
+)
+_RECORD = (
+    update(TelegramOutgoing)
+    .where(TelegramOutgoing.id == bindparam("call"), TelegramOutgoing.attempt == bindparam("made"))
+    .values(status=bindparam("outcome"), message_id=bindparam("telegram_id"))
+)
+_FORGET_CALLS = delete(TelegramOutgoing).where(TelegramOutgoing.update_id == bindparam("finished"))
+_CLEAR = (
+    update(TelegramUpdate)
+    .where(TelegramUpdate.update_id == bindparam("finished"))
+    .values(status=DONE, payload={}, chat_id=None, claimed_by=None, claimed_at=None)
+)
+_OTHER = aliased(TelegramUpdate)
+_MORE = (
+    select(_OTHER.update_id)
+    .where(
+        _OTHER.chat_id == bindparam("chat"),
+        _OTHER.status.in_(OPEN),
+        _OTHER.update_id != bindparam("finished"),
+    )
+    .exists()
+)
+_ANY_MORE = select(_MORE)
+_FINISH_ON_POSTGRESQL = _CLEAR.add_cte(
+    _FORGET_CALLS.returning(TelegramOutgoing.id).cte("gone")
+).returning(_MORE)
 
 
 async def purge(*, session: AsyncSession, older_than: dt.timedelta) -> int:
