@@ -360,13 +360,36 @@ async def test_a_taken_slot_keeps_the_old_appointment_and_closing_drops_reminder
 
 
 async def test_without_free_slots_a_call_back_is_offered(lotse: Lotse, content: Content) -> None:
-    outcome = await _to_booking(lotse, "nobody-free", "de")
-    texts = [m.text for m in outcome]
+    outcome = await lotse.handle(
+        channel="web",
+        user_key="nobody-free",
+        events=[
+            Start(language="de"),
+            Text("/human"),
+            Choice("agree"),
+            Text("Name Nachname"),
+            Choice("phone"),
+            Text("0151 23456789"),
+            Choice("anytime"),
+        ],
+    )
+    texts = [m.text for m in outcome.messages]
     no_slots = content.catalogs.translator("de").text("handover.no_slots")
     choose = content.catalogs.translator("de").text("handover.choose_slot")
     assert texts[-1] == no_slots
     assert choose not in texts
-    assert [o.id for o in outcome[-1].options][:2] == ["callback", "later"]
+    assert [o.id for o in outcome.messages[-1].options][:2] == ["callback", "later"]
+
+
+async def test_without_free_slots_someone_reached_in_the_chat_hears_they_are_written_to_there(
+    lotse: Lotse, content: Content
+) -> None:
+    for language in ("de", "tr", "ru"):
+        outcome = await _to_booking(lotse, f"chat-{language}", language)
+        translator = content.catalogs.translator(language)
+        assert outcome[-1].text == translator.text("handover.no_slots_chat")
+        assert translator.text("handover.no_slots") not in [m.text for m in outcome]
+        assert [o.id for o in outcome[-1].options][:2] == ["callback", "later"]
 
 
 async def test_an_open_web_page_collects_a_due_reminder_once(

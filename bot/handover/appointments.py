@@ -23,6 +23,8 @@ from bot.store.models import Notification
 
 SLOT_OPTION = msg("handover.slot_option")
 NO_SLOTS = msg("handover.no_slots")
+# Someone who chose "here in the chat" is written to in the chat: no callback to promise first.
+NO_SLOTS_IN_CHAT = msg("handover.no_slots_chat")
 
 
 async def sync(*, session: AsyncSession, conversation_id: int, state: ConversationState) -> None:
@@ -59,7 +61,8 @@ def offer(slots: Sequence[booking.FreeSlot], state: ConversationState, reply: Re
     reply.options[:0] = offered
     state.offered[:0] = [o.id for o in offered]
     if not slots and reply.lines:
-        reply.lines[-1] = Line(NO_SLOTS)  # instead of "choose one of these"
+        in_chat = state.slots.get("contact_via") == "chat"
+        reply.lines[-1] = Line(NO_SLOTS_IN_CHAT if in_chat else NO_SLOTS)  # not "choose one"
 
 
 def notification_params(params: Mapping[str, object]) -> dict[str, object]:
