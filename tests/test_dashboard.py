@@ -784,10 +784,40 @@ async def test_questions_and_notes_on_the_detail_page(
     )  # fmt: skip
     page = await client.get(f"/dashboard/leads/{lead_id}", headers=owner.headers)
     assert "Ruft morgen an." in page.text
-    assert "Wie dürfen wir Sie ansprechen?" in page.text  # asked in Turkish, shown in German
+    # Straight to a counsellor: no case questions; the handover's own are in the contact section.
+    assert "Die Person hat direkt nach einer Beratung gefragt." in page.text
+    assert "Wie dürfen wir Sie ansprechen?" not in page.text
     assert "Ayşe" in page.text
     assert '"state"' not in page.text
     assert "user_key" not in page.text
+
+
+async def test_the_case_questions_are_shown_in_german_with_their_answers(
+    client: httpx.AsyncClient, lotse: Lotse
+) -> None:
+    await lotse.handle(
+        channel="web",
+        user_key="cook",
+        events=[Start(language="tr"), Text("6 yildir asci olarak calisiyorum"), Choice("full"),
+                Text("/human"), Choice("agree"), Text("Ayşe"), Choice("chat"),
+                Choice("anytime")],
+    )  # fmt: skip
+    async with lotse.sessions() as db:
+        lead_id = (await db.execute(select(Lead.id))).scalar_one()
+    owner = await staff(lotse, "anna@example.org", languages=("de", "tr"))
+    page = await client.get(f"/dashboard/leads/{lead_id}", headers=owner.headers)
+    asked = page.text[page.text.index('id="questions"') : page.text.index('id="own-words"')]
+    # Asked in Turkish, shown in German, with the answer.
+    assert "Haben Sie in Vollzeit oder in Teilzeit gearbeitet?" in asked
+    assert "<strong>Vollzeit</strong>" in asked
+    # Prompts that record nothing and the handover's own questions are left out here.
+    left_out = (
+        "Möchten Sie mit einer Beraterin",
+        "Wie dürfen wir Sie ansprechen?",
+        "Wie sollen wir Sie erreichen?",
+        "Wann erreichen wir Sie am besten?",
+    )
+    assert not [question for question in left_out if question in asked]
 
 
 # -- availability ----------------------------------------------------------------------------------

@@ -171,6 +171,9 @@ def summarise(
     )
 
 
+_HANDOVER = "handover."
+
+
 def question_text(content: Content, key: str) -> str | None:
     """The German wording of the question a dialog node asked, without placeholders."""
     node = content.dialogs.nodes.get(key)
@@ -184,7 +187,10 @@ def question_text(content: Content, key: str) -> str | None:
 
 
 def questions(content: Content, lead: Lead) -> list[Question]:
-    """The questions the person answered, in order, with the answer where it is a case fact."""
+    """The questions about the case the person answered, in order, with the answer where it is
+    a case fact. Left out: the handover's own questions (consent, name, how and when to reach
+    them: the contact section shows their answers) and prompts that record nothing ("Would you
+    like to talk to a counsellor?"), which read as unanswered questions."""
     keys = lead.facts.get("questions") if isinstance(lead.facts, dict) else None
     slots = _slots(lead)
     shown: list[Question] = []
@@ -193,6 +199,8 @@ def questions(content: Content, lead: Lead) -> list[Question]:
         if text is None:
             continue
         node = content.dialogs.nodes[str(key)]
+        if node.slot is None or str(key).startswith(_HANDOVER):
+            continue
         answer = slot_value(content, node.slot, slots.get(node.slot)) if node.slot else ""
         shown.append(Question(text, answer))
     return shown
