@@ -10,6 +10,7 @@ the kind and coarse dimensions: never a conversation, lead, user key, name or ti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -80,7 +81,10 @@ def pending(session: AsyncSession) -> dict[Key, int]:
 def _write(session: Session) -> None:
     tally: Counter[Key] | None = session.info.pop(_TALLY, None)
     if tally:
-        session.execute(upsert(session.get_bind().dialect.name, tally, today()))
+        day = today()
+        rows = [{"day": day, **key.__dict__, "count": n} for key, n in sorted(tally.items()) if n]
+        if rows:
+            session.execute(upsert(session.get_bind().dialect.name), rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -89,11 +93,13 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_TALLY, None)
 
 
-def upsert(dialect: str, tally: Counter[Key], day: dt.date) -> Any:
-    """One INSERT … ON CONFLICT DO UPDATE for all counts of a transaction."""
-    rows = [{"day": day, **key.__dict__, "count": n} for key, n in sorted(tally.items()) if n]
+@functools.cache
+def upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of one count, run for all counts of a transaction at once
+    (executemany). Built once: a statement with the rows in its VALUES could not be cached and
+    was compiled anew at every commit."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ReportCount).values(rows)
+    statement = insert(ReportCount)
     return statement.on_conflict_do_update(
         index_elements=["day", *Key.__dataclass_fields__],
         set_={"count": ReportCount.count + statement.excluded.count},
