@@ -22,6 +22,12 @@ from bot.service import Content
         ("skolko dlitsya priznanie diploma", "rec_duration"),
         ("was ist ein bildungsgutschein", "fund_bildungsgutschein"),
         ("bist du ein mensch oder ein bot", "about_human"),
+        # A diploma from a country, no occupation: how recognition works, not the entry of
+        # one profession (nursing, teaching) or of EU diplomas.
+        ("Ich habe meinen Abschluss in der Ukraine gemacht, wie geht Anerkennung?", "rec_what_is"),
+        ("Ukrayna'dan diplomam var, denklik nasıl yapılır", "rec_what_is"),
+        ("priznanie diploma iz ukrainy", "rec_what_is"),
+        ("Признание диплома из Украины", "rec_what_is"),
     ],
 )
 def test_confident_answers(content: Content, text: str, expected: str) -> None:
