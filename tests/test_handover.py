@@ -20,6 +20,7 @@ from bot.handover.retention import purge
 from bot.service import Content, Lotse
 from bot.store.db import create_engine
 from bot.store.models import Base, Booking, Consent, Conversation, Lead, Notification, Slot, utcnow
+from tests.handover.helpers import to_booking
 
 LANGUAGES = ["de", "tr", "ru"]
 NAMES = {"de": "Zeynep", "tr": "Ayşe", "ru": "Ольга"}
@@ -149,18 +150,7 @@ async def test_no_counsellor_speaks_the_language_notes_an_interpreter(lotse: Lot
 
 async def _to_booking(lotse: Lotse, user: str, language: str, *, channel: str = "web") -> list[Any]:
     """Consent, name, reach in this chat, any time: up to the appointment question."""
-    outcome = await lotse.handle(
-        channel=channel,
-        user_key=user,
-        events=[
-            Start(language=language),
-            Text("/human"),
-            Choice("agree"),
-            Text("Name Nachname"),
-            Choice("chat"),
-            Choice("anytime"),
-        ],
-    )
+    outcome = await lotse.handle(channel=channel, user_key=user, events=to_booking(language))
     return outcome.messages
 
 
@@ -361,17 +351,7 @@ async def test_a_taken_slot_keeps_the_old_appointment_and_closing_drops_reminder
 
 async def test_without_free_slots_a_call_back_is_offered(lotse: Lotse, content: Content) -> None:
     outcome = await lotse.handle(
-        channel="web",
-        user_key="nobody-free",
-        events=[
-            Start(language="de"),
-            Text("/human"),
-            Choice("agree"),
-            Text("Name Nachname"),
-            Choice("phone"),
-            Text("0151 23456789"),
-            Choice("anytime"),
-        ],
+        channel="web", user_key="nobody-free", events=to_booking("de", phone=True)
     )
     texts = [m.text for m in outcome.messages]
     no_slots = content.catalogs.translator("de").text("handover.no_slots")

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -152,7 +153,15 @@ async def statement_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         async with session_factory(engine)() as session, session.begin():
             yield session
         return
+    async with (
+        autocommit(engine) as connection,
+        AsyncSession(bind=connection, expire_on_commit=False) as session,
+    ):
+        yield session
+
+
+@contextlib.asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection on which every statement commits on its own (no BEGIN, no COMMIT)."""
     async with engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        async with AsyncSession(bind=autocommit, expire_on_commit=False) as session:
-            yield session
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -33,6 +33,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.db import autocommit
+
 log = logging.getLogger(__name__)
 
 OVERALL = "overall"
@@ -188,8 +190,7 @@ class PostgresPacing:
             "chat_tolerance": chat_rule.tolerance,
         }
         try:
-            async with self._engine.connect() as connection:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with autocommit(self._engine) as connection:
                 wait, flood = (await connection.execute(_BOOK, params)).one()
             if time.monotonic() - self._pruned > _PRUNE_EVERY:
                 self._pruned = time.monotonic()
@@ -219,8 +220,7 @@ class PostgresPacing:
         if now - self._flood_learnt < _FLOOD_FRESH:
             return max(0.0, self._flood_until - now, await self._fallback.flood_wait())
         try:
-            async with self._engine.connect() as connection:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with autocommit(self._engine) as connection:
                 left = (await connection.execute(_FLOOD_WAIT, {"overall_key": OVERALL})).scalar()
         except (SQLAlchemyError, OSError) as error:
             log.warning("Telegram pacing: database unavailable (%s)", type(error))
